@@ -1,0 +1,70 @@
+namespace SkubberPush.Channels;
+
+/// <summary>
+/// One client connection as the channel core sees it, whatever its transport. The core keeps the
+/// connection's memberships here, so a transport cannot forget to clean up: it calls
+/// <see cref="AppChannels.Disconnect"/> once and every channel, presence entry and user binding goes.
+/// </summary>
+public abstract class Subscriber(string socketId)
+{
+    private readonly Dictionary<string, Membership> _memberships = new(StringComparer.Ordinal);
+
+    /// <summary>Guards the memberships. Lock order: a channel's gate first, then this.</summary>
+    internal Lock Gate { get; } = new();
+
+    /// <summary>Pusher's <c>digits.digits</c> id: <c>socket_id</c> exclusion and channel auth use it.</summary>
+    public string SocketId { get; } = socketId;
+
+    /// <summary>The signed-in user (<c>pusher:signin</c>, or the hub token's user), if any.</summary>
+    public string? UserId { get; internal set; }
+
+    /// <summary>
+    /// Queues one event for this connection. Called concurrently by publishers, so it must not block
+    /// or throw: a connection that cannot keep up closes itself rather than stall the fan-out.
+    /// </summary>
+    public abstract void Deliver(OutboundEvent evt);
+
+    /// <summary>The app asked to close this user's connections (<c>terminate_connections</c>).</summary>
+    public abstract void Terminate();
+
+    public bool IsSubscribed(string channel)
+    {
+        lock (Gate) return _memberships.ContainsKey(channel);
+    }
+
+    /// <summary>The presence user this connection joined <paramref name="channel"/> as.</summary>
+    public bool TryGetPresenceUser(string channel, out string? userId)
+    {
+        lock (Gate)
+        {
+            var found = _memberships.TryGetValue(channel, out var membership);
+            userId = membership.PresenceUserId;
+            return found;
+        }
+    }
+
+    internal bool TryGetMembership(string channel, out Membership membership)
+    {
+        lock (Gate) return _memberships.TryGetValue(channel, out membership);
+    }
+
+    internal void AddMembership(Membership membership)
+    {
+        lock (Gate) _memberships[membership.Channel.Name.Value] = membership;
+    }
+
+    internal bool RemoveMembership(Channel channel)
+    {
+        lock (Gate)
+            return _memberships.TryGetValue(channel.Name.Value, out var current)
+                && ReferenceEquals(current.Channel, channel)
+                && _memberships.Remove(channel.Name.Value);
+    }
+
+    internal Membership[] MembershipSnapshot()
+    {
+        lock (Gate) return [.. _memberships.Values];
+    }
+}
+
+internal readonly record struct Membership(Channel Channel, string? PresenceUserId);

@@ -1,0 +1,5 @@
+using System.Text.Json.Serialization;
+
+namespace SkubberPush.Json.Rest;
+
+public sealed record BatchRequest([property: JsonPropertyName("batch")] EventRequest[]? Batch);
