@@ -12,6 +12,8 @@ public sealed record AppLimits
     public int MaxBatchSize { get; init; } = 10;
     public int MaxPresenceMembers { get; init; } = 100;
     public bool ClientEventsEnabled { get; init; } = true;
+    /// <summary>Client events one connection may send per second (Pusher: 10).</summary>
+    public int ClientEventsPerSecond { get; init; } = 10;
 
     /// <summary>
     /// The largest REST body worth reading: a full batch whose every <c>data</c> is escaped at the

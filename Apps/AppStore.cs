@@ -31,11 +31,12 @@ public sealed class AppStore
             client_events_enabled INTEGER NOT NULL DEFAULT 1
         );
         """,
+        "ALTER TABLE apps ADD COLUMN client_events_per_second INTEGER NOT NULL DEFAULT 10;",
     ];
 
     private const string Columns =
         "id, name, key, secret, enabled, created_at, max_connections, max_event_payload_bytes, " +
-        "max_channels_per_trigger, max_batch_size, max_presence_members, client_events_enabled";
+        "max_channels_per_trigger, max_batch_size, max_presence_members, client_events_enabled, client_events_per_second";
 
     private readonly string _connectionString;
 
@@ -90,13 +91,14 @@ public sealed class AppStore
     }
 
     public void Insert(PushApp app) => Write(app, $"INSERT INTO apps ({Columns}) VALUES ($id, $name, $key, $secret, $enabled, $created_at, " +
-        "$max_connections, $max_event_payload_bytes, $max_channels_per_trigger, $max_batch_size, $max_presence_members, $client_events_enabled)");
+        "$max_connections, $max_event_payload_bytes, $max_channels_per_trigger, $max_batch_size, $max_presence_members, $client_events_enabled, $client_events_per_second)");
 
     /// <summary>Rewrites every column of an existing app; false when the id is unknown.</summary>
     public bool Update(PushApp app) => Write(app, "UPDATE apps SET name = $name, key = $key, secret = $secret, enabled = $enabled, " +
         "created_at = $created_at, max_connections = $max_connections, max_event_payload_bytes = $max_event_payload_bytes, " +
         "max_channels_per_trigger = $max_channels_per_trigger, max_batch_size = $max_batch_size, " +
-        "max_presence_members = $max_presence_members, client_events_enabled = $client_events_enabled WHERE id = $id") > 0;
+        "max_presence_members = $max_presence_members, client_events_enabled = $client_events_enabled, " +
+        "client_events_per_second = $client_events_per_second WHERE id = $id") > 0;
 
     public bool Delete(string id)
     {
@@ -125,6 +127,7 @@ public sealed class AppStore
         p.AddWithValue("$max_batch_size", app.Limits.MaxBatchSize);
         p.AddWithValue("$max_presence_members", app.Limits.MaxPresenceMembers);
         p.AddWithValue("$client_events_enabled", app.Limits.ClientEventsEnabled ? 1 : 0);
+        p.AddWithValue("$client_events_per_second", app.Limits.ClientEventsPerSecond);
         try
         {
             return command.ExecuteNonQuery();
@@ -153,6 +156,7 @@ public sealed class AppStore
             MaxBatchSize = r.GetInt32(9),
             MaxPresenceMembers = r.GetInt32(10),
             ClientEventsEnabled = r.GetInt64(11) != 0,
+            ClientEventsPerSecond = r.GetInt32(12),
         },
     };
 

@@ -15,10 +15,11 @@ public sealed record AppView(
     [property: JsonPropertyName("max_channels_per_trigger")] int MaxChannelsPerTrigger,
     [property: JsonPropertyName("max_batch_size")] int MaxBatchSize,
     [property: JsonPropertyName("max_presence_members")] int MaxPresenceMembers,
-    [property: JsonPropertyName("client_events")] bool ClientEvents)
+    [property: JsonPropertyName("client_events")] bool ClientEvents,
+    [property: JsonPropertyName("client_events_per_second")] int ClientEventsPerSecond)
 {
     public static AppView From(PushApp app, bool withSecret) => new(
         app.Id, app.Name, app.Key, withSecret ? app.Secret : null, app.Enabled, app.CreatedAt,
         app.Limits.MaxConnections, app.Limits.MaxEventPayloadBytes, app.Limits.MaxChannelsPerTrigger,
-        app.Limits.MaxBatchSize, app.Limits.MaxPresenceMembers, app.Limits.ClientEventsEnabled);
+        app.Limits.MaxBatchSize, app.Limits.MaxPresenceMembers, app.Limits.ClientEventsEnabled, app.Limits.ClientEventsPerSecond);
 }

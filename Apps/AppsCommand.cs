@@ -27,6 +27,7 @@ public static class AppsCommand
           --max-batch-size N             events of one batch trigger (default 10)
           --max-presence-members N       distinct users of one presence channel (default 100)
           --client-events true|false     relay client- events (default true)
+          --client-events-per-second N   client events one connection may send (default 10)
 
         Every command takes --data-dir DIR (default: SKUBBER_DATA_DIR or ./data).
         """;
@@ -38,6 +39,7 @@ public static class AppsCommand
         new("--max-channels-per-trigger", 1, 1_000, (l, v) => l with { MaxChannelsPerTrigger = v }),
         new("--max-batch-size", 1, 100, (l, v) => l with { MaxBatchSize = v }),
         new("--max-presence-members", 1, 10_000, (l, v) => l with { MaxPresenceMembers = v }),
+        new("--client-events-per-second", 1, 10_000, (l, v) => l with { ClientEventsPerSecond = v }),
     ];
 
     private static readonly HashSet<string> ValueOptions =
@@ -215,7 +217,7 @@ public static class AppsCommand
             max channels per trigger:  {view.MaxChannelsPerTrigger}
             max batch size:            {view.MaxBatchSize}
             max presence members:      {view.MaxPresenceMembers}
-            client events:             {(view.ClientEvents ? "on" : "off")}
+            client events:             {(view.ClientEvents ? $"on, {view.ClientEventsPerSecond}/s per connection" : "off")}
             """);
     }
 

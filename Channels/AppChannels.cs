@@ -13,7 +13,7 @@ namespace SkubberPush.Channels;
 /// </summary>
 public sealed class AppChannels
 {
-    private readonly ConcurrentDictionary<string, Channel> _channels = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, OccupiedChannel> _channels = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SubscriberSet> _signedIn = new(StringComparer.Ordinal);
     private readonly Lock _usersGate = new();
     private readonly CacheChannelStore _cache;
@@ -63,7 +63,7 @@ public sealed class AppChannels
             ArgumentNullException.ThrowIfNull(member);
         while (true)
         {
-            var channel = _channels.GetOrAdd(name.Value, static (_, n) => new Channel(n), name);
+            var channel = _channels.GetOrAdd(name.Value, static (_, n) => new OccupiedChannel(n), name);
             lock (channel.Gate)
             {
                 if (channel.Removed)
@@ -169,7 +169,7 @@ public sealed class AppChannels
     private static bool IsCacheName(string channel) =>
         ChannelName.TryParse(channel, out var name, out _) && name.IsCache;
 
-    private bool Leave(Subscriber subscriber, Channel channel)
+    private bool Leave(Subscriber subscriber, OccupiedChannel channel)
     {
         lock (channel.Gate)
         {
@@ -184,7 +184,7 @@ public sealed class AppChannels
     }
 
     // Under the channel's gate: an empty channel leaves the map only if it is still this instance.
-    private void RemoveIfEmpty(Channel channel)
+    private void RemoveIfEmpty(OccupiedChannel channel)
     {
         if (channel.Subscribers.Count > 0)
             return;
@@ -204,7 +204,7 @@ public sealed class AppChannels
             _signedIn.TryRemove(KeyValuePair.Create(userId, set));
     }
 
-    private static ChannelStats Stats(Channel channel)
+    private static ChannelStats Stats(OccupiedChannel channel)
     {
         if (channel.Presence is null)
             return new ChannelStats(channel.Subscribers.Count, 0);
@@ -220,9 +220,9 @@ public sealed class AppChannels
                 subscriber.Deliver(evt);
     }
 
-    private static void DeliverToAll(Channel channel, OutboundEvent evt) => DeliverTo(channel.Subscribers.Snapshot, evt);
+    private static void DeliverToAll(OccupiedChannel channel, OutboundEvent evt) => DeliverTo(channel.Subscribers.Snapshot, evt);
 
-    private static OutboundEvent Succeeded(Channel channel) =>
+    private static OutboundEvent Succeeded(OccupiedChannel channel) =>
         new(channel.Name.Value, InternalEvents.SubscriptionSucceeded, channel.Presence?.SerializeRoster() ?? "{}");
 
     private static OutboundEvent MemberAdded(string channel, PresenceMember member) =>

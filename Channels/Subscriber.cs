@@ -53,7 +53,7 @@ public abstract class Subscriber(string socketId)
         lock (Gate) _memberships[membership.Channel.Name.Value] = membership;
     }
 
-    internal bool RemoveMembership(Channel channel)
+    internal bool RemoveMembership(OccupiedChannel channel)
     {
         lock (Gate)
             return _memberships.TryGetValue(channel.Name.Value, out var current)
@@ -67,4 +67,4 @@ public abstract class Subscriber(string socketId)
     }
 }
 
-internal readonly record struct Membership(Channel Channel, string? PresenceUserId);
+internal readonly record struct Membership(OccupiedChannel Channel, string? PresenceUserId);

@@ -20,7 +20,7 @@ internal sealed class AppAuthFilter(AppCatalog catalog, TimeProvider time) : IEn
         if (!catalog.TryGetById(appId, out var app))
             return new ApiError(StatusCodes.Status404NotFound, $"Unknown app id '{appId}'").ToResult();
 
-        var body = await ReadBodyAsync(http, app.Limits.MaxRequestBodyBytes);
+        var body = await BoundedBody.ReadAsync(http, app.Limits.MaxRequestBodyBytes);
         if (body is null)
             return new ApiError(StatusCodes.Status413PayloadTooLarge, $"Request body too large: at most {app.Limits.MaxRequestBodyBytes} bytes for this app").ToResult();
 
@@ -60,31 +60,5 @@ internal sealed class AppAuthFilter(AppCatalog catalog, TimeProvider time) : IEn
             return question < 0 ? raw : raw[..question];
         }
         return request.PathBase.Add(request.Path).Value ?? "";
-    }
-
-    /// <summary>The whole body, or null when it is over the limit; a declared length over it is refused unread.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpContext http, long limit)
-    {
-        if (http.Request.ContentLength > limit)
-            return null;
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-            sizeFeature.MaxRequestBodySize = limit;
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        try
-        {
-            int read;
-            while ((read = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
-            {
-                if (buffer.Length + read > limit)
-                    return null;
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return null;
-        }
-        return buffer.ToArray();
     }
 }

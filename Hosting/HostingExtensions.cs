@@ -39,6 +39,16 @@ public static class HostingExtensions
         services.AddSingleton<IValidateOptions<SkubberOptions>, SkubberOptionsValidator>();
         services.AddOptions<ChannelOptions>().Configure<IOptions<SkubberOptions>>((channels, skubber) =>
             channels.CacheTtl = TimeSpan.FromSeconds(skubber.Value.CacheTtlSeconds));
+        var origins = builder.Configuration.GetSection("Skubber:CorsOrigins").Get<string[]>() ?? [];
+        services.AddCors(cors => cors.AddPolicy(Endpoints.TokenEndpoints.CorsPolicy, policy =>
+        {
+            // SignalR's browser client negotiates with credentials, so origins are echoed, not "*".
+            if (origins.Length == 0)
+                policy.SetIsOriginAllowed(_ => true);
+            else
+                policy.WithOrigins(origins);
+            policy.AllowAnyHeader().AllowAnyMethod().AllowCredentials();
+        }));
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, PushJsonContext.Default);

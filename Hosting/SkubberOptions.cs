@@ -22,6 +22,12 @@ public sealed class SkubberOptions
 
     [ValidateObjectMembers]
     public DefaultAppOptions DefaultApp { get; set; } = new();
+
+    /// <summary>
+    /// Origins allowed to call the token endpoint and the hub from a browser; empty means any.
+    /// The hub authenticates by token, never by cookie, so an open policy exposes nothing.
+    /// </summary>
+    public string[] CorsOrigins { get; set; } = [];
 }
 
 /// <summary>

@@ -44,3 +44,23 @@ test('README Python example', async () => {
   const { stdout } = await run('python3', ['-c', onOurPort(block('python', 'urllib.request'))], { env });
   assert.equal(stdout.trim(), '{}');
 });
+
+test('README two-step SignalR example: the token curl, then the browser code', async () => {
+  const { stdout } = await run('bash', ['-c', onOurPort(block('bash', 'signalr-token'))], { env });
+  const token = JSON.parse(stdout).token;
+  assert.match(token, /^eyJ/);
+  const browser = onOurPort(block('js', 'signalR.HubConnectionBuilder'))
+    .replace("await (await fetch('/my-backend/push-token')).json()", `{ token: ${JSON.stringify(token)} }`)
+    .replaceAll('http://localhost:5187', `http://127.0.0.1:${server.port}`)
+    + "\nawait connection.stop();\nconsole.log('done');\n";
+  const file = new URL(`./readme-browser-${process.pid}.mjs`, import.meta.url).pathname;
+  writeFileSync(file, browser);
+  try {
+    const { stdout: out } = await run('node', [file], { env });
+    assert.match(out, /socket \d+\.\d+/);
+    assert.match(out, /presence-room-1 pusher:subscription_succeeded/);
+    assert.match(out, /done/);
+  } finally {
+    rmSync(file);
+  }
+});

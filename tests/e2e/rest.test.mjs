@@ -2,14 +2,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import Pusher from 'pusher';
-import { startServer, testApp, eventually } from './support/server.mjs';
+import { startServer, testApp, eventually, pusherFor } from './support/server.mjs';
 
 let server;
 let pusher;
 
 before(async () => {
   server = await startServer();
-  pusher = new Pusher({ appId: testApp.id, key: testApp.key, secret: testApp.secret, host: server.host, port: String(server.port), useTLS: false });
+  pusher = await pusherFor(server);
 });
 after(() => server.stop());
 

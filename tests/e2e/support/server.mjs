@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 
 export const binary = resolve(process.env.SKUBBER_BIN ?? new URL('../../../artifacts/publish/skubber-push', import.meta.url).pathname);
 
-export const testApp = { id: '1001', key: 'skb-test-key', secret: 'skb-test-secret-0123456789' };
+// A 48-character secret, like generated ones: long enough for the hub's HS256 tokens.
+export const testApp = { id: '1001', key: 'skb-test-key', secret: 'skb-test-secret-0123456789abcdefghijklmnopqrstuv' };
 
 export async function freePort() {
   const server = createServer();
@@ -81,4 +82,10 @@ export async function eventually(check, timeoutMs = 5_000, what = 'condition') {
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}: ${last}`);
     await sleep(25);
   }
+}
+
+/** The official `pusher` server library pointed at this server: only host and port differ from Pusher. */
+export async function pusherFor(server, app = testApp) {
+  const { default: Pusher } = await import('pusher');
+  return new Pusher({ appId: app.id, key: app.key, secret: app.secret, host: server.host, port: String(server.port), useTLS: false });
 }

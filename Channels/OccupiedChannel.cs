@@ -1,7 +1,7 @@
 namespace SkubberPush.Channels;
 
 /// <summary>One occupied channel of one app. It exists while it has subscribers.</summary>
-internal sealed class Channel(ChannelName name)
+internal sealed class OccupiedChannel(ChannelName name)
 {
     public ChannelName Name { get; } = name;
 

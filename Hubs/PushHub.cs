@@ -1,0 +1,135 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR;
+using SkubberPush.Apps;
+using SkubberPush.Auth;
+using SkubberPush.Channels;
+using SkubberPush.Json;
+using SkubberPush.Json.Wire;
+
+namespace SkubberPush.Hubs;
+
+/// <summary>
+/// The SignalR hub at <c>/push</c> (contract §3). Every argument is a string, so the JSON and
+/// MessagePack protocols and Native AOT stay simple. Hubs live per call: the connection's state
+/// is its <see cref="HubSubscriber"/> in <c>Context.Items</c>.
+/// </summary>
+public sealed class PushHub(ChannelRegistry registry, AppCatalog catalog, SocketIdGenerator socketIds,
+    ClientEventRelay clientEvents, ILogger<PushHub> logger) : Hub
+{
+    public const string Path = "/push";
+    public const string ConnectedMethod = "connected";
+
+    public override async Task OnConnectedAsync()
+    {
+        var identity = HubClaims.FromPrincipal(Context.User);
+        if (identity is null || !catalog.TryGetById(identity.AppId, out var app) || !app.Enabled)
+        {
+            Context.Abort();
+            return;
+        }
+        var channels = registry.For(app.Id);
+        if (!channels.TryConnect(app.Limits.MaxConnections))
+        {
+            Context.Abort();
+            return;
+        }
+        var connection = (HubConnectionContext)Context.Items[PushHubLifetimeManager.ConnectionKey]!;
+        var subscriber = new HubSubscriber(socketIds.Next(), connection, identity, logger);
+        Context.Items[typeof(HubSubscriber)] = subscriber;
+        // Only a user proven by the token's sub may receive #server-to-user events or be terminated.
+        if (identity.UserVerified)
+            channels.SignIn(subscriber, identity.UserId!);
+        await Clients.Caller.SendAsync(ConnectedMethod, subscriber.SocketId);
+        subscriber.Start();
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        if (Context.Items.TryGetValue(typeof(HubSubscriber), out var item) && item is HubSubscriber subscriber)
+        {
+            subscriber.Complete();
+            registry.For(subscriber.Identity.AppId).Disconnect(subscriber);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Public channels, and private or presence channels the token's <c>channels</c> claim grants.</summary>
+    public Task Subscribe(string channel)
+    {
+        var (subscriber, app) = Caller();
+        var identity = subscriber.Identity;
+        return JoinAsync(subscriber, app, channel, name =>
+            ChannelAuthorizer.ByGrant(identity.Channels, name, identity.UserId, identity.UserInfo, out var member) is { } failure
+                ? (failure, null)
+                : (null, member));
+    }
+
+    /// <summary>The same with a Pusher channel signature over <c>socketId:channel[:channelData]</c>.</summary>
+    public Task SubscribeWithAuth(string channel, string? auth, string? channelData)
+    {
+        var (subscriber, app) = Caller();
+        var identity = subscriber.Identity;
+        var user = identity.UserId is null ? null : new PresenceMember(identity.UserId, identity.UserInfo);
+        return JoinAsync(subscriber, app, channel, name =>
+            ChannelAuthorizer.BySignature(app, subscriber.SocketId, name, auth, channelData, user, out var member) is { } failure
+                ? (failure, null)
+                : (null, member));
+    }
+
+    public Task Unsubscribe(string channel)
+    {
+        var (subscriber, app) = Caller();
+        registry.For(app.Id).Unsubscribe(subscriber, channel);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A client event: <c>client-</c> prefix, private or presence channel, not echoed, rate limited.</summary>
+    public async Task Trigger(string channel, string eventName, string data)
+    {
+        var (subscriber, app) = Caller();
+        var policy = new ClientEventPolicy(app.Limits.ClientEventsEnabled, app.Limits.MaxEventPayloadBytes, app.Limits.ClientEventsPerSecond);
+        if (await clientEvents.RelayAsync(app.Id, policy, subscriber, channel, eventName, data, Context.ConnectionAborted) is { } rejected)
+            throw new HubException($"{rejected.Code ?? 4301}: {rejected.Message}");
+    }
+
+    private async Task JoinAsync(HubSubscriber subscriber, PushApp app, string channel,
+        Func<ChannelName, (SubscriptionFailure? Failure, PresenceMember? Member)> authorize)
+    {
+        if (!ChannelName.TryParse(channel, out var name, out var invalid))
+        {
+            await FailAsync(subscriber, channel, SubscriptionFailure.InvalidChannel(invalid));
+            return;
+        }
+        var (failure, member) = authorize(name);
+        if (failure is not null)
+        {
+            await FailAsync(subscriber, channel, failure);
+            return;
+        }
+        if (name.Kind == ChannelKind.ServerToUser)
+            subscriber.Deliver(new OutboundEvent(name.Value, InternalEvents.SubscriptionSucceeded, "{}")); // delivery is by user already
+        else if (registry.For(app.Id).Subscribe(subscriber, name, member, app.Limits.MaxPresenceMembers) == SubscribeOutcome.PresenceFull)
+        {
+            await FailAsync(subscriber, channel, SubscriptionFailure.PresenceFull(name.Value, app.Limits.MaxPresenceMembers));
+            return;
+        }
+        // The contract: Subscribe completes after the succeeded event has been sent.
+        await subscriber.FlushAsync();
+    }
+
+    private static async Task FailAsync(HubSubscriber subscriber, string channel, SubscriptionFailure failure)
+    {
+        var data = JsonSerializer.Serialize(new SubscriptionErrorData(failure.Type, failure.Message, failure.Status), PushJsonContext.Wire.SubscriptionErrorData);
+        subscriber.Deliver(new OutboundEvent(channel, "pusher:subscription_error", data));
+        await subscriber.FlushAsync();
+        throw new HubException($"{failure.Code}: {failure.Message}");
+    }
+
+    private (HubSubscriber Subscriber, PushApp App) Caller()
+    {
+        var subscriber = (HubSubscriber)Context.Items[typeof(HubSubscriber)]!;
+        if (!catalog.TryGetById(subscriber.Identity.AppId, out var app) || !app.Enabled)
+            throw new HubException("4003: the app is disabled or gone");
+        return (subscriber, app);
+    }
+}

@@ -1,0 +1,171 @@
+// The SignalR hub end to end: @microsoft/signalr over JSON and MessagePack against the AOT binary.
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { startServer, testApp, sleep, pusherFor } from './support/server.mjs';
+import { protocols, issueToken, mintToken, connectHub, buildHub } from './support/hub.mjs';
+
+let server;
+let pusher;
+before(async () => {
+  server = await startServer();
+  pusher = await pusherFor(server);
+});
+after(() => server.stop());
+
+const now = () => Math.floor(Date.now() / 1000);
+const sign = (text) => createHmac('sha256', testApp.secret).update(text).digest('hex');
+
+describe('refusals before the connection opens', () => {
+  const refused = async (options) => {
+    const connection = buildHub(server, options);
+    await assert.rejects(connection.start(), /401|Unauthorized/);
+  };
+  test('no token', () => refused({ token: '' }));
+  test('garbage token', () => refused({ token: 'not-a-jwt' }));
+  test('expired token', () => refused({ token: mintToken({ sub: 'u-1', iat: now() - 7200, exp: now() - 3600 }) }));
+  test('wrongly signed token', () => refused({ token: mintToken({ secret: 'x'.repeat(48), sub: 'u-1', exp: now() + 600 }) }));
+  test('unknown kid', () => refused({ token: mintToken({ key: 'mps_nobody', sub: 'u-1', exp: now() + 600 }) }));
+  test('alg none', () => refused({ token: `${Buffer.from(JSON.stringify({ alg: 'none', kid: testApp.key })).toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'u', exp: now() + 600 })).toString('base64url')}.` }));
+  test('sub and userId disagree', async () => refused({ token: await issueToken(server, { userId: 'u-1' }), userId: 'u-2' }));
+});
+
+for (const protocol of protocols) {
+  describe(`hub over ${protocol}`, () => {
+    test('connected gives a Pusher-shaped socket id; a backend-minted token works', async () => {
+      const client = await connectHub(server, { protocol, token: mintToken({ sub: 'u-own', iat: now(), exp: now() + 600 }) });
+      assert.match(client.socketId, /^\d+\.\d+$/);
+      await client.stop();
+    });
+
+    test('a REST trigger reaches a public subscriber with its data intact', async () => {
+      const client = await connectHub(server, { protocol, token: await issueToken(server) });
+      await client.invoke('Subscribe', `orders-${protocol}`);
+      assert.equal((await client.next('pusher:subscription_succeeded', `orders-${protocol}`)).data, '{}');
+      const payload = { id: 42, text: 'ünïcødé "quoted" \\ back', list: [1, 2, 3] };
+      await pusher.trigger(`orders-${protocol}`, 'order-shipped', payload);
+      const event = await client.next('order-shipped');
+      assert.deepEqual(JSON.parse(event.data), payload);
+      assert.equal(event.userId, null);
+      await client.stop();
+    });
+
+    test('socket_id exclusion works for hub connections', async () => {
+      const token = await issueToken(server);
+      const [a, b] = await Promise.all([connectHub(server, { protocol, token }), connectHub(server, { protocol, token })]);
+      const channel = `excl-${protocol}`;
+      await a.invoke('Subscribe', channel);
+      await b.invoke('Subscribe', channel);
+      await pusher.trigger(channel, 'first', {}, { socket_id: a.socketId });
+      await pusher.trigger(channel, 'second', {});
+      await a.next('second');
+      await b.next('second');
+      assert.ok(b.events.some((e) => e.name === 'first'));
+      assert.ok(!a.events.some((e) => e.name === 'first'));
+      await Promise.all([a.stop(), b.stop()]);
+    });
+
+    test('private channels: token grant, Pusher signature, or a 4009 refusal', async () => {
+      const client = await connectHub(server, { protocol, token: await issueToken(server, { userId: 'u-1', channels: ['private-team-42-*'] }) });
+      await assert.rejects(client.invoke('Subscribe', 'private-x'), /4009: not authorized for private-x/);
+      await client.invoke('Subscribe', 'private-team-42-chat');
+      await client.next('pusher:subscription_succeeded', 'private-team-42-chat');
+      const auth = `${testApp.key}:${sign(`${client.socketId}:private-x`)}`;
+      await client.invoke('SubscribeWithAuth', 'private-x', auth, null);
+      await client.next('pusher:subscription_succeeded', 'private-x');
+      await assert.rejects(client.invoke('SubscribeWithAuth', 'private-y', auth, null), /4009: Invalid signature/);
+      await client.stop();
+    });
+
+    test('presence between two clients, and client events between them', async () => {
+      const channel = `presence-room-${protocol}`;
+      const ada = await connectHub(server, { protocol, token: await issueToken(server, { userId: 'u-ada', userInfo: { name: 'Ada' }, channels: ['presence-*'] }) });
+      const bob = await connectHub(server, { protocol, token: await issueToken(server, { userId: 'u-bob', userInfo: { name: 'Bob' }, channels: ['presence-*'] }) });
+      await ada.invoke('Subscribe', channel);
+      await bob.invoke('Subscribe', channel);
+      const roster = JSON.parse((await bob.next('pusher:subscription_succeeded', channel)).data).presence;
+      assert.equal(roster.count, 2);
+      assert.deepEqual(roster.hash, { 'u-ada': { name: 'Ada' }, 'u-bob': { name: 'Bob' } });
+      assert.deepEqual(JSON.parse((await ada.next('pusher:member_added', channel)).data), { user_id: 'u-bob', user_info: { name: 'Bob' } });
+
+      const users = await (await pusher.get({ path: `/channels/${channel}/users` })).json();
+      assert.deepEqual(users.users.map((u) => u.id).sort(), ['u-ada', 'u-bob']);
+
+      await ada.invoke('Trigger', channel, 'client-typing', JSON.stringify({ typing: true }));
+      const typing = await bob.next('client-typing');
+      assert.deepEqual(typing, { channel, name: 'client-typing', data: '{"typing":true}', userId: 'u-ada' });
+      assert.ok(!ada.events.some((e) => e.name === 'client-typing'));
+
+      await bob.stop();
+      assert.deepEqual(JSON.parse((await ada.next('pusher:member_removed', channel)).data), { user_id: 'u-bob' });
+      await ada.stop();
+    });
+
+    test('client event refusals: public channel, and the 10/s rate limit', async () => {
+      const client = await connectHub(server, { protocol, token: await issueToken(server, { userId: 'u-1', channels: ['private-*'] }) });
+      await client.invoke('Subscribe', 'public-room');
+      await client.invoke('Subscribe', `private-rate-${protocol}`);
+      await assert.rejects(client.invoke('Trigger', 'public-room', 'client-x', '{}'), /only supported on private and presence channels/);
+      const results = [];
+      for (let i = 0; i < 15; i++) {
+        results.push(await client.invoke('Trigger', `private-rate-${protocol}`, 'client-burst', '{}').then(() => 'ok', (e) => e.message));
+      }
+      assert.equal(results.filter((r) => r === 'ok').length, 10);
+      assert.ok(results.some((r) => /4301: Client event rejected due to rate limit/.test(r)));
+      await client.stop();
+    });
+
+    test('terminate_connections closes a verified user\'s connection', async () => {
+      const client = await connectHub(server, { protocol, token: await issueToken(server, { userId: `u-term-${protocol}` }) });
+      await pusher.terminateUserConnections(`u-term-${protocol}`);
+      const error = await client.closed;
+      assert.match(String(error), /terminated/);
+    });
+
+    test('bad input fails that call only; other clients keep receiving', async () => {
+      const token = await issueToken(server);
+      const attacker = await connectHub(server, { protocol, token });
+      const victim = await connectHub(server, { protocol, token });
+      await victim.invoke('Subscribe', `feed-${protocol}`);
+      await assert.rejects(attacker.invoke('Subscribe', 'a'.repeat(10_000)), /Channel name too long/);
+      await assert.rejects(attacker.invoke('SubscribeWithAuth', 'presence-x', 'k:sig', '{not json'), /4009/);
+      await assert.rejects(attacker.invoke('Trigger', 'private-x', 'client-x', 'x'.repeat(100_000)));
+      await pusher.trigger(`feed-${protocol}`, 'still-here', { ok: true });
+      assert.equal((await victim.next('still-here')).data, '{"ok":true}');
+      await Promise.all([attacker.stop(), victim.stop()]);
+    });
+  });
+}
+
+test('server-sent events and long polling transports work too', async () => {
+  const { HttpTransportType } = await import('@microsoft/signalr');
+  for (const transport of [HttpTransportType.ServerSentEvents, HttpTransportType.LongPolling]) {
+    const client = await connectHub(server, { token: await issueToken(server), transport });
+    await client.invoke('Subscribe', `transport-${transport}`);
+    await pusher.trigger(`transport-${transport}`, 'hello', { t: transport });
+    assert.deepEqual(JSON.parse((await client.next('hello')).data), { t: transport });
+    await client.stop();
+  }
+});
+
+test('1,000 connections opened and closed twice: channels empty, no memory left behind', async () => {
+  const token = await issueToken(server, { userId: 'u-many', channels: ['presence-*'] });
+  const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.proc.pid}/status`, 'utf8'))[1]);
+  const cycle = async () => {
+    for (let batch = 0; batch < 10; batch++) {
+      const clients = await Promise.all(Array.from({ length: 100 }, () => connectHub(server, { token })));
+      await Promise.all(clients.map((c) => c.invoke('Subscribe', 'presence-lobby')));
+      await Promise.all(clients.map((c) => c.stop()));
+    }
+    await sleep(500);
+  };
+  await cycle();
+  const afterFirst = rss();
+  await cycle();
+  const afterSecond = rss();
+  const channels = await (await pusher.get({ path: '/channels', params: { filter_by_prefix: 'presence-lobby', info: 'user_count' } })).json();
+  assert.deepEqual(channels, { channels: {} });
+  // A leak of even 10 KB per connection would show as 10 MB here.
+  assert.ok(afterSecond - afterFirst < 10_000, `RSS grew ${afterSecond - afterFirst} kB over 1,000 more connections (${afterFirst} → ${afterSecond})`);
+});

@@ -1,0 +1,74 @@
+// SignalR clients for the hub at /push, as a browser or Node app would build them.
+import * as signalR from '@microsoft/signalr';
+import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
+import { createHmac } from 'node:crypto';
+import { testApp } from './server.mjs';
+
+export const protocols = ['json', 'messagepack'];
+
+/** Step one of the README's browser example: the backend trades key and secret for a token. */
+export async function issueToken(server, claims = {}, app = testApp) {
+  const response = await fetch(`${server.url}/api/auth/signalr-token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ apiKey: app.key, apiSecret: app.secret, ...claims }),
+  });
+  if (!response.ok) throw new Error(`token endpoint answered ${response.status}: ${await response.text()}`);
+  return (await response.json()).token;
+}
+
+/** The same token minted by the app's own backend with nothing but HMAC-SHA256. */
+export function mintToken({ key = testApp.key, secret = testApp.secret, alg = 'HS256', ...payload }) {
+  const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const head = `${b64({ alg, kid: key, typ: 'JWT' })}.${b64(payload)}`;
+  return `${head}.${createHmac('sha256', secret).update(head).digest('base64url')}`;
+}
+
+export function buildHub(server, { token, protocol = 'json', userId, transport = signalR.HttpTransportType.WebSockets } = {}) {
+  const query = userId ? `?userId=${encodeURIComponent(userId)}` : '';
+  const builder = new signalR.HubConnectionBuilder()
+    .withUrl(`${server.url}/push${query}`, { accessTokenFactory: () => token, transport })
+    .configureLogging(signalR.LogLevel.None);
+  if (protocol === 'messagepack') builder.withHubProtocol(new MessagePackHubProtocol());
+  return builder.build();
+}
+
+/** A started connection that records every `event` and remembers its socket id. */
+export async function connectHub(server, options) {
+  const connection = buildHub(server, options);
+  const events = [];
+  const waiters = [];
+  const socketId = new Promise((ok) => connection.on('connected', ok));
+  connection.on('event', (channel, name, data, userId) => {
+    events.push({ channel, name, data, userId });
+    for (const w of [...waiters]) w();
+  });
+  const closed = new Promise((ok) => connection.onclose(ok));
+  await connection.start();
+  const client = {
+    connection, events, closed,
+    socketId: await socketId,
+    invoke: (...args) => connection.invoke(...args),
+    stop: () => connection.stop(),
+    next(name, channel, timeoutMs = 5_000) {
+      const find = () => events.find((e) => e.name === name && (!channel || e.channel === channel));
+      return new Promise((ok, fail) => {
+        const check = () => {
+          const found = find();
+          if (!found) return false;
+          clearTimeout(timer);
+          waiters.splice(waiters.indexOf(check), 1);
+          ok(found);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(check), 1);
+          fail(new Error(`no ${name} event${channel ? ` on ${channel}` : ''}; got ${events.map((e) => e.name).join(', ')}`));
+        }, timeoutMs);
+        waiters.push(check);
+        check();
+      });
+    },
+  };
+  return client;
+}
