@@ -3,6 +3,7 @@ using SkubberPush.Channels;
 using SkubberPush.Endpoints;
 using SkubberPush.Hosting;
 using SkubberPush.Hubs;
+using SkubberPush.Pusher;
 
 // `apps ...`, `--help` and `--version` run without starting the server.
 if (CommandLine.TryRun(args) is { } exitCode)
@@ -13,17 +14,21 @@ builder.AddSkubberHosting(args);
 builder.Services.AddApps();
 builder.Services.AddChannelCore();
 builder.Services.AddPushHub();
+builder.Services.AddPusherProtocol(builder.Configuration);
 builder.Services.AddPushOpenApi();
 
 var app = builder.Build();
 app.Services.LoadApps();
 
+// Pusher has its own ping; WebSocket-level keep-alives would only add a timer per socket.
+app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
 app.UseCors();
 app.MapPushOpenApi();
 app.MapOpsEndpoints();
 app.MapRestApi();
 app.MapTokenEndpoints();
 app.MapPushHub();
+app.MapPusherProtocol();
 
 await app.RunAsync();
 return 0;

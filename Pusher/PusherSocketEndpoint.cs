@@ -1,0 +1,97 @@
+using System.Net.WebSockets;
+using Microsoft.Extensions.Options;
+using SkubberPush.Apps;
+using SkubberPush.Channels;
+using SkubberPush.Endpoints;
+
+namespace SkubberPush.Pusher;
+
+/// <summary>
+/// <c>/app/{key}</c>: Pusher Channels protocol 7, so pusher-js, Laravel Echo and the mobile SDKs
+/// connect unchanged. Admission in Pusher's order (pusher-compat §4.1); a refusal is a
+/// <c>pusher:error</c> frame and a close with the same code, which tells the client whether to retry.
+/// </summary>
+public static partial class PusherSocketEndpoint
+{
+    public const string Route = "/app/{key}";
+
+    public static IEndpointRouteBuilder MapPusherProtocol(this IEndpointRouteBuilder routes)
+    {
+        routes.Map(Route, HandleAsync).ExcludeFromDescription();
+        return routes;
+    }
+
+    private static async Task HandleAsync(HttpContext http, string key, AppCatalog catalog, ChannelRegistry registry,
+        SocketIdGenerator socketIds, PusherDispatcher dispatcher, PusherConnections connections, IOptions<PusherOptions> options,
+        TimeProvider time, ILoggerFactory loggers)
+    {
+        if (!http.WebSockets.IsWebSocketRequest)
+        {
+            await new ApiError(StatusCodes.Status400BadRequest, "This is a Pusher WebSocket endpoint: connect with a WebSocket client such as pusher-js").ToResult().ExecuteAsync(http);
+            return;
+        }
+        using var socket = await http.WebSockets.AcceptWebSocketAsync();
+
+        var (app, refusal) = Admit(http, key, catalog);
+        if (app is null)
+        {
+            await RefuseAsync(socket, refusal.Code, refusal.Message);
+            return;
+        }
+        var channels = registry.For(app.Id);
+        if (!channels.TryConnect(app.Limits.MaxConnections))
+        {
+            await RefuseAsync(socket, PusherCloseCodes.OverConnectionQuota, "Application is over connection quota");
+            return;
+        }
+
+        var connection = new PusherConnection(socketIds.Next(), app.Id, socket, options.Value.OutboxCapacity, time, loggers.CreateLogger<PusherConnection>());
+        connections.Add(connection);
+        try
+        {
+            connection.Send(PusherFrames.Established(connection.SocketId, options.Value.ActivityTimeoutSeconds));
+            await connection.RunAsync(dispatcher.DispatchAsync, MaxFrameBytes(app), http.RequestAborted);
+        }
+        finally
+        {
+            connections.Remove(connection);
+            channels.Disconnect(connection);
+        }
+    }
+
+    /// <summary>The largest client frame: a client event's data at the app's limit, escaped, plus the envelope.</summary>
+    public static int MaxFrameBytes(PushApp app) => 2 * app.Limits.MaxEventPayloadBytes + 4_096;
+
+    private static (PushApp? App, (int Code, string Message) Refusal) Admit(HttpContext http, string key, AppCatalog catalog)
+    {
+        if (!catalog.TryGetByKey(key, out var app))
+            return (null, (PusherCloseCodes.AppDoesNotExist, $"App key {Truncate(key)} does not exist"));
+        if (!app.Enabled)
+            return (null, (PusherCloseCodes.AppDisabled, "Application disabled"));
+        // Protocols 5-7 are the same for us; a missing version is taken as 7 (pusher-compat §9.7).
+        var protocol = http.Request.Query["protocol"].ToString();
+        if (protocol.Length > 0 && protocol is not ("5" or "6" or "7"))
+            return (null, (PusherCloseCodes.UnsupportedProtocol, $"Unsupported protocol version {Truncate(protocol)}"));
+        return (app, default);
+    }
+
+    private static async Task RefuseAsync(WebSocket socket, int code, string message)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await socket.SendAsync(PusherFrames.ErrorFrame(code, message), WebSocketMessageType.Text, true, timeout.Token);
+            await socket.CloseOutputAsync((WebSocketCloseStatus)code, message.Length > 120 ? message[..120] : message, timeout.Token);
+            // Wait for the client's close so it reads our code before the TCP connection ends.
+            var buffer = new byte[256];
+            while ((await socket.ReceiveAsync(buffer, timeout.Token)).MessageType != WebSocketMessageType.Close)
+            {
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+        {
+        }
+    }
+
+    private static string Truncate(string text) => text.Length <= 64 ? text : text[..64] + "…";
+}
