@@ -3,6 +3,7 @@ using SkubberPush.Channels;
 using SkubberPush.Endpoints;
 using SkubberPush.Hosting;
 using SkubberPush.Hubs;
+using SkubberPush.Observability;
 using SkubberPush.Pusher;
 
 // `apps ...`, `--help` and `--version` run without starting the server.
@@ -16,6 +17,8 @@ builder.Services.AddChannelCore();
 builder.Services.AddPushHub();
 builder.Services.AddPusherProtocol(builder.Configuration);
 builder.Services.AddPushOpenApi();
+builder.Services.AddPushObservability();
+builder.Services.AddConnectionDrainer(builder.Configuration);
 
 var app = builder.Build();
 app.Services.LoadApps();
@@ -23,8 +26,9 @@ app.Services.LoadApps();
 // Pusher has its own ping; WebSocket-level keep-alives would only add a timer per socket.
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
 app.UseCors();
+app.UseMiddleware<RequestObservability>();
 app.MapPushOpenApi();
-app.MapOpsEndpoints();
+app.MapOpsEndpoints(builder.Configuration.GetValue<int?>("Skubber:OpsPort"));
 app.MapRestApi();
 app.MapTokenEndpoints();
 app.MapPushHub();

@@ -32,7 +32,7 @@ echo "== End-to-end tests (AOT binary + real clients)"
 if [ ! -d tests/e2e/node_modules ] || [ tests/e2e/package-lock.json -nt tests/e2e/node_modules ]; then
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error) || { echo "0 passed, 1 failed"; exit 1; }
 fi
-(cd tests/e2e && SKUBBER_BIN="$PWD/../../artifacts/publish/skubber-push" node --test --test-concurrency=2 --test-reporter=tap . ) 2>&1 | tee artifacts/test-results/e2e.tap
+(cd tests/e2e && SKUBBER_BIN="$PWD/../../artifacts/publish/skubber-push" node --test --test-concurrency=2 --test-timeout=120000 --test-reporter=tap . ) 2>&1 | tee artifacts/test-results/e2e.tap
 e2e_status=${PIPESTATUS[0]}
 e2e_pass=$(grep -E "^# pass " artifacts/test-results/e2e.tap | awk '{print $3}')
 e2e_fail=$(grep -E "^# fail " artifacts/test-results/e2e.tap | awk '{print $3}')

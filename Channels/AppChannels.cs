@@ -15,6 +15,7 @@ public sealed class AppChannels
 {
     private readonly ConcurrentDictionary<string, OccupiedChannel> _channels = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SubscriberSet> _signedIn = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Subscriber, byte> _connected = new();
     private readonly Lock _usersGate = new();
     private readonly CacheChannelStore _cache;
     private int _connections;
@@ -29,8 +30,25 @@ public sealed class AppChannels
 
     public int ConnectionCount => Volatile.Read(ref _connections);
 
+    /// <summary>The open connections of this app on this node, whatever their transport.</summary>
+    public ICollection<Subscriber> Connections => _connected.Keys;
+
+    public int ChannelCount => _channels.Count;
+
+    /// <summary>Subscriptions over all channels; read when metrics are scraped, not on any hot path.</summary>
+    public long SubscriptionCount
+    {
+        get
+        {
+            long sum = 0;
+            foreach (var channel in _channels.Values)
+                sum += channel.Subscribers.Count;
+            return sum;
+        }
+    }
+
     /// <summary>Admits a connection unless the app has <paramref name="maxConnections"/> (0: no limit).</summary>
-    public bool TryConnect(int maxConnections)
+    public bool TryConnect(Subscriber subscriber, int maxConnections)
     {
         while (true)
         {
@@ -38,13 +56,18 @@ public sealed class AppChannels
             if (maxConnections > 0 && current >= maxConnections)
                 return false;
             if (Interlocked.CompareExchange(ref _connections, current + 1, current) == current)
+            {
+                _connected[subscriber] = 0;
                 return true;
+            }
         }
     }
 
     /// <summary>Removes every trace of a closed connection and releases its admission.</summary>
     public void Disconnect(Subscriber subscriber)
     {
+        if (!_connected.TryRemove(subscriber, out _))
+            return;
         foreach (var membership in subscriber.MembershipSnapshot())
             Leave(subscriber, membership.Channel);
         if (subscriber.UserId is { } userId)

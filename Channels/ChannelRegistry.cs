@@ -10,6 +10,8 @@ public sealed class ChannelRegistry(TimeProvider time, IOptions<ChannelOptions> 
     private readonly TimeProvider _time = time;
     private readonly ChannelOptions _options = options.Value;
 
+    public ICollection<AppChannels> Apps => _apps.Values;
+
     public AppChannels For(string appId) =>
         _apps.GetOrAdd(appId, static (id, self) => new AppChannels(id, self._time, self._options), this);
 }

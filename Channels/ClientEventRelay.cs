@@ -40,7 +40,7 @@ public sealed class ClientEventRelay(IBroker broker) : IDisposable
             return new(4301, $"Client event rejected - data too large: {bytes} bytes, at most {policy.MaxPayloadBytes}");
         using (var lease = _rates.AttemptAcquire(new RateKey(sender.SocketId, policy.PerSecond)))
             if (!lease.IsAcquired)
-                return new(4301, "Client event rejected due to rate limit");
+                return new(4301, "Client event rejected due to rate limit", RateLimited: true);
 
         await broker.PublishAsync(appId, new OutboundEvent(channel, eventName, data, userId, exceptSocketId: sender.SocketId), cancellationToken);
         return null;

@@ -27,6 +27,9 @@ public abstract class Subscriber(string socketId)
     /// <summary>The app asked to close this user's connections (<c>terminate_connections</c>).</summary>
     public abstract void Terminate();
 
+    /// <summary>The server is going away: close so that the client reconnects (to another node).</summary>
+    public abstract void Reconnect();
+
     public bool IsSubscribed(string channel)
     {
         lock (Gate) return _memberships.ContainsKey(channel);

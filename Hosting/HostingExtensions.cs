@@ -22,9 +22,18 @@ public static class HostingExtensions
         // Embedded defaults, below every other source so appsettings.json and the environment win.
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = EmbeddedDefaults });
         builder.Configuration.AddSkubberShortNames(args);
-        var urlsGiven = !string.IsNullOrEmpty(builder.Configuration["urls"]) || builder.Configuration.GetSection("Kestrel:Endpoints").Exists();
-        if (!urlsGiven)
-            builder.WebHost.UseUrls(DefaultUrl);
+        var urls = builder.Configuration["urls"];
+        var kestrelEndpoints = builder.Configuration.GetSection("Kestrel:Endpoints").Exists();
+        var opsPort = builder.Configuration.GetValue<int?>("Skubber:OpsPort");
+        if (kestrelEndpoints)
+        {
+            if (opsPort is { } port)
+                builder.Configuration["Kestrel:Endpoints:Operations:Url"] = $"http://0.0.0.0:{port}";
+        }
+        else
+            builder.WebHost.UseUrls(string.Join(';', new[] { string.IsNullOrEmpty(urls) ? DefaultUrl : urls, opsPort is { } p ? $"http://0.0.0.0:{p}" : null }.OfType<string>()));
+
+        ConfigureLogging(builder);
         builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -35,6 +44,8 @@ public static class HostingExtensions
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ServerState>();
+        services.AddHealthChecks().AddCheck<ReadinessCheck>("ready", tags: [Endpoints.OpsEndpoints.ReadyTag]);
         services.AddOptions<SkubberOptions>().Bind(builder.Configuration.GetSection(SkubberOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SkubberOptions>, SkubberOptionsValidator>();
         services.AddOptions<ChannelOptions>().Configure<IOptions<SkubberOptions>>((channels, skubber) =>
@@ -55,5 +66,31 @@ public static class HostingExtensions
             json.SerializerOptions.Encoder = PushJsonContext.Wire.Options.Encoder;
         });
         return builder;
+    }
+
+    /// <summary>
+    /// Draining on SIGTERM within the grace period, which also bounds the whole shutdown.
+    /// </summary>
+    public static IServiceCollection AddConnectionDrainer(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DrainOptions>().Bind(configuration.GetSection("Skubber:Shutdown")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DrainOptions>, DrainOptionsValidator>();
+        var drain = new DrainOptions { GracePeriodSeconds = configuration.GetValue<int?>("Skubber:Shutdown:GracePeriodSeconds") ?? new DrainOptions().GracePeriodSeconds };
+        // The drain runs before the host stops (see ConnectionDrainer); the stop gets the remainder.
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(drain.GracePeriodSeconds) - ConnectionDrainer.Budget(drain));
+        services.AddHostedService<ConnectionDrainer>();
+        return services;
+    }
+
+    // Simple or JSON console lines. ASP.NET Core's own request logging is switched off for good:
+    // it writes query strings, which carry tokens and signatures; RequestObservability logs paths.
+    private static void ConfigureLogging(WebApplicationBuilder builder)
+    {
+        if (string.Equals(builder.Configuration["Skubber:LogFormat"], "json", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole(json => json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");
+        }
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
     }
 }

@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.SignalR;
+using SkubberPush.Observability;
 
 namespace SkubberPush.Hubs;
 
@@ -8,7 +9,7 @@ namespace SkubberPush.Hubs;
 /// and Trigger a few times a second (client events have their own 10/s limit, answered with a
 /// HubException); a connection past <see cref="PerSecond"/> sustained is abuse and is aborted.
 /// </summary>
-public sealed partial class HubFloodFilter(ILogger<HubFloodFilter> logger) : IHubFilter, IDisposable
+public sealed partial class HubFloodFilter(PushMetrics metrics, ILogger<HubFloodFilter> logger) : IHubFilter, IDisposable
 {
     public const int PerSecond = 100;
 
@@ -26,6 +27,7 @@ public sealed partial class HubFloodFilter(ILogger<HubFloodFilter> logger) : IHu
         using var lease = _rates.AttemptAcquire(invocationContext.Context.ConnectionId);
         if (lease.IsAcquired)
             return next(invocationContext);
+        metrics.RateLimited("hub_invocations");
         LogFlood(invocationContext.Context.ConnectionId, PerSecond);
         invocationContext.Context.Abort();
         throw new HubException("4301: too many invocations; connection closed");

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using SkubberPush.Auth;
 using SkubberPush.Channels;
+using SkubberPush.Observability;
 
 namespace SkubberPush.Hubs;
 
@@ -14,21 +15,26 @@ namespace SkubberPush.Hubs;
 public sealed partial class HubSubscriber : Subscriber
 {
     public const int OutboxCapacity = 1024;
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
     private readonly HubConnectionContext _connection;
+    private readonly TransportCounters _counters;
     private readonly ILogger _logger;
     // Items are SerializedHubMessage, CloseMessage, or a TaskCompletionSource to complete when reached.
     private readonly Channel<object> _outbox = Channel.CreateBounded<object>(
         new BoundedChannelOptions(OutboxCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
-    public HubSubscriber(string socketId, HubConnectionContext connection, HubIdentity identity, ILogger logger) : base(socketId)
+    public HubSubscriber(string socketId, HubConnectionContext connection, HubIdentity identity, TransportCounters counters, ILogger logger) : base(socketId)
     {
         _connection = connection;
+        _counters = counters;
         _logger = logger;
         Identity = identity;
     }
 
     public HubIdentity Identity { get; }
+
+    public TransportCounters Counters => _counters;
 
     public void Start() => _ = SendLoopAsync();
 
@@ -36,6 +42,9 @@ public sealed partial class HubSubscriber : Subscriber
 
     /// <summary>terminate_connections: a close message that tells the client not to reconnect.</summary>
     public override void Terminate() => Enqueue(new CloseMessage("Connection terminated by the application", allowReconnect: false));
+
+    /// <summary>Draining: a close message that invites the client to reconnect.</summary>
+    public override void Reconnect() => Enqueue(new CloseMessage("Server shutting down; reconnect", allowReconnect: true));
 
     /// <summary>Completes once everything queued before it has been written to the connection.</summary>
     public Task FlushAsync()
@@ -74,12 +83,17 @@ public sealed partial class HubSubscriber : Subscriber
                     {
                         case SerializedHubMessage message:
                             await _connection.WriteAsync(message, aborted);
+                            // Cached by the write above: reading the length serializes nothing.
+                            _counters.Sent(message.GetSerializedMessage(_connection.Protocol).Length);
                             break;
                         case TaskCompletionSource flushed:
                             flushed.TrySetResult();
                             break;
                         case CloseMessage close:
                             await _connection.WriteAsync(close, aborted);
+                            // Clients close on receiving it; aborting at once could cut the message
+                            // off before the transport sends it. Abort only a client that lingers.
+                            await Task.Delay(CloseTimeout, aborted).ContinueWith(static _ => { }, TaskScheduler.Default);
                             _connection.Abort();
                             return;
                     }

@@ -2,6 +2,7 @@ using SkubberPush.Apps;
 using SkubberPush.Auth;
 using SkubberPush.Channels;
 using SkubberPush.Endpoints;
+using SkubberPush.Hosting;
 
 namespace SkubberPush.Hubs;
 
@@ -11,13 +12,19 @@ namespace SkubberPush.Hubs;
 /// exists. A token with <c>sub</c> fixes the user, and a different <c>userId</c> in the query is
 /// refused; without <c>sub</c> the query's <c>userId</c> names the user, unverified.
 /// </summary>
-public sealed class HubTokenMiddleware(RequestDelegate next, TokenService tokens, AppCatalog catalog, ChannelRegistry registry)
+public sealed class HubTokenMiddleware(RequestDelegate next, TokenService tokens, AppCatalog catalog, ChannelRegistry registry, ServerState state)
 {
     public async Task InvokeAsync(HttpContext http)
     {
         if (!http.Request.Path.StartsWithSegments(PushHub.Path) || HttpMethods.IsOptions(http.Request.Method))
         {
             await next(http);
+            return;
+        }
+        if (state.Draining)
+        {
+            http.Response.Headers.RetryAfter = "1";
+            await Refuse(http, StatusCodes.Status503ServiceUnavailable, "Server shutting down; reconnect");
             return;
         }
         var token = http.Request.Query["access_token"].ToString();

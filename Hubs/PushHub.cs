@@ -5,6 +5,7 @@ using SkubberPush.Auth;
 using SkubberPush.Channels;
 using SkubberPush.Json;
 using SkubberPush.Json.Wire;
+using SkubberPush.Observability;
 
 namespace SkubberPush.Hubs;
 
@@ -13,8 +14,8 @@ namespace SkubberPush.Hubs;
 /// MessagePack protocols and Native AOT stay simple. Hubs live per call: the connection's state
 /// is its <see cref="HubSubscriber"/> in <c>Context.Items</c>.
 /// </summary>
-public sealed class PushHub(ChannelRegistry registry, AppCatalog catalog, SocketIdGenerator socketIds,
-    ClientEventRelay clientEvents, ILogger<PushHub> logger) : Hub
+public sealed partial class PushHub(ChannelRegistry registry, AppCatalog catalog, SocketIdGenerator socketIds,
+    ClientEventRelay clientEvents, PushMetrics metrics, ILogger<PushHub> logger) : Hub
 {
     public const string Path = "/push";
     public const string ConnectedMethod = "connected";
@@ -28,14 +29,17 @@ public sealed class PushHub(ChannelRegistry registry, AppCatalog catalog, Socket
             return;
         }
         var channels = registry.For(app.Id);
-        if (!channels.TryConnect(app.Limits.MaxConnections))
+        var connection = (HubConnectionContext)Context.Items[PushHubLifetimeManager.ConnectionKey]!;
+        var subscriber = new HubSubscriber(socketIds.Next(), connection, identity, metrics.For(app.Id, PushMetrics.SignalR), logger);
+        if (!channels.TryConnect(subscriber, app.Limits.MaxConnections))
         {
+            metrics.RateLimited("connection_quota");
             Context.Abort();
             return;
         }
-        var connection = (HubConnectionContext)Context.Items[PushHubLifetimeManager.ConnectionKey]!;
-        var subscriber = new HubSubscriber(socketIds.Next(), connection, identity, logger);
         Context.Items[typeof(HubSubscriber)] = subscriber;
+        subscriber.Counters.ConnectionOpened();
+        LogOpened(subscriber.SocketId, app.Id);
         // Only a user proven by the token's sub may receive #server-to-user events or be terminated.
         if (identity.UserVerified)
             channels.SignIn(subscriber, identity.UserId!);
@@ -49,6 +53,8 @@ public sealed class PushHub(ChannelRegistry registry, AppCatalog catalog, Socket
         {
             subscriber.Complete();
             registry.For(subscriber.Identity.AppId).Disconnect(subscriber);
+            subscriber.Counters.ConnectionClosed();
+            LogClosed(subscriber.SocketId, subscriber.Identity.AppId);
         }
         return Task.CompletedTask;
     }
@@ -89,7 +95,11 @@ public sealed class PushHub(ChannelRegistry registry, AppCatalog catalog, Socket
         var (subscriber, app) = Caller();
         var policy = new ClientEventPolicy(app.Limits.ClientEventsEnabled, app.Limits.MaxEventPayloadBytes, app.Limits.ClientEventsPerSecond);
         if (await clientEvents.RelayAsync(app.Id, policy, subscriber, channel, eventName, data, Context.ConnectionAborted) is { } rejected)
+        {
+            if (rejected.RateLimited)
+                metrics.RateLimited("client_events");
             throw new HubException($"{rejected.Code ?? 4301}: {rejected.Message}");
+        }
     }
 
     private async Task JoinAsync(HubSubscriber subscriber, PushApp app, string channel,
@@ -132,4 +142,10 @@ public sealed class PushHub(ChannelRegistry registry, AppCatalog catalog, Socket
             throw new HubException("4003: the app is disabled or gone");
         return (subscriber, app);
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Hub connection {SocketId} opened for app {AppId}")]
+    private partial void LogOpened(string socketId, string appId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Hub connection {SocketId} of app {AppId} closed")]
+    private partial void LogClosed(string socketId, string appId);
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SkubberPush.Channels;
 
 namespace SkubberPush.Pusher;
 
@@ -7,7 +8,7 @@ namespace SkubberPush.Pusher;
 /// <c>pusher:ping</c>; silent for the pong timeout after that, it gets error 4201 and is closed.
 /// One periodic sweep for every connection, rather than a timer per socket.
 /// </summary>
-public sealed class PusherActivityMonitor(PusherConnections connections, IOptions<PusherOptions> options, TimeProvider time) : BackgroundService
+public sealed class PusherActivityMonitor(ChannelRegistry registry, IOptions<PusherOptions> options, TimeProvider time) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -21,7 +22,8 @@ public sealed class PusherActivityMonitor(PusherConnections connections, IOption
 
     public void Sweep(TimeSpan activityTimeout, TimeSpan pongTimeout)
     {
-        foreach (var connection in connections.All)
+        foreach (var app in registry.Apps)
+        foreach (var connection in app.Connections.OfType<PusherConnection>())
         {
             var (idle, sincePing) = connection.Activity();
             if (sincePing is { } waited)

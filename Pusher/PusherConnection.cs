@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 using SkubberPush.Channels;
+using SkubberPush.Observability;
 
 namespace SkubberPush.Pusher;
 
@@ -18,15 +19,17 @@ public sealed partial class PusherConnection : Subscriber
     private readonly WebSocket _socket;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly TransportCounters _counters;
     private readonly CancellationTokenSource _lifetime = new();
     // Items are frames (byte[]) or a CloseRequest, which ends the loop.
     private readonly Channel<object> _outbox;
     private long _lastActivity;
     private long _pingSentAt;
 
-    public PusherConnection(string socketId, string appId, WebSocket socket, int outboxCapacity, TimeProvider time, ILogger logger) : base(socketId)
+    public PusherConnection(string socketId, string appId, WebSocket socket, int outboxCapacity, TransportCounters counters, TimeProvider time, ILogger logger) : base(socketId)
     {
         AppId = appId;
+        _counters = counters;
         _socket = socket;
         _time = time;
         _logger = logger;
@@ -42,6 +45,9 @@ public sealed partial class PusherConnection : Subscriber
     public override void Deliver(OutboundEvent evt) => Send(evt.Encode(PusherFrameEncoder.Instance));
 
     public override void Terminate() => Close(PusherCloseCodes.Unauthorized, "Connection terminated by the application");
+
+    /// <summary>Draining: 4200 makes pusher-js reconnect at once (to another node, or to us after a restart).</summary>
+    public override void Reconnect() => Close(PusherCloseCodes.Reconnect, "Server shutting down; reconnect");
 
     public void Send(byte[] frame)
     {
@@ -123,6 +129,7 @@ public sealed partial class PusherConnection : Subscriber
                 if (result.MessageType == WebSocketMessageType.Close)
                     return;
                 Interlocked.Exchange(ref _lastActivity, _time.GetTimestamp());
+                _counters.Received(length);
                 Interlocked.Exchange(ref _pingSentAt, 0);
                 if (length > maxFrameBytes)
                 {
@@ -152,6 +159,7 @@ public sealed partial class PusherConnection : Subscriber
                     if (item is byte[] frame)
                     {
                         await _socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+                        _counters.Sent(frame.Length);
                         continue;
                     }
                     var close = (CloseRequest)item;

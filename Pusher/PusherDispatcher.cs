@@ -6,6 +6,7 @@ using SkubberPush.Auth;
 using SkubberPush.Channels;
 using SkubberPush.Json;
 using SkubberPush.Json.Wire;
+using SkubberPush.Observability;
 
 namespace SkubberPush.Pusher;
 
@@ -14,7 +15,7 @@ namespace SkubberPush.Pusher;
 /// frame for this connection only: <c>pusher:error</c>, plus <c>pusher:subscription_error</c> for
 /// subscriptions; the connection stays open unless the app itself is gone.
 /// </summary>
-public sealed class PusherDispatcher(AppCatalog catalog, ChannelRegistry registry, ClientEventRelay clientEvents)
+public sealed class PusherDispatcher(AppCatalog catalog, ChannelRegistry registry, ClientEventRelay clientEvents, PushMetrics metrics)
 {
     public async ValueTask DispatchAsync(PusherConnection connection, ReadOnlyMemory<byte> message)
     {
@@ -138,7 +139,11 @@ public sealed class PusherDispatcher(AppCatalog catalog, ChannelRegistry registr
         };
         var policy = new ClientEventPolicy(app.Limits.ClientEventsEnabled, app.Limits.MaxEventPayloadBytes, app.Limits.ClientEventsPerSecond);
         if (await clientEvents.RelayAsync(app.Id, policy, connection, frame.Channel ?? "", frame.Event!, data) is { } rejected)
+        {
+            if (rejected.RateLimited)
+                metrics.RateLimited("client_events");
             connection.Send(PusherFrames.ErrorFrame(rejected.Code, rejected.Message, frame.Channel is null ? null : Truncate(frame.Channel)));
+        }
     }
 
     /// <summary>Client data is an object, or a string holding one; anything else reads as missing.</summary>

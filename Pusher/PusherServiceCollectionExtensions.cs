@@ -10,7 +10,6 @@ public static class PusherServiceCollectionExtensions
         services.AddOptions<PusherOptions>().Bind(configuration.GetSection($"{SkubberOptions.Section}:Pusher")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PusherOptions>, PusherOptionsValidator>();
         services.AddSingleton<PusherDispatcher>();
-        services.AddSingleton<PusherConnections>();
         services.AddHostedService<PusherActivityMonitor>();
         return services;
     }

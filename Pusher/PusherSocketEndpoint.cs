@@ -3,6 +3,8 @@ using Microsoft.Extensions.Options;
 using SkubberPush.Apps;
 using SkubberPush.Channels;
 using SkubberPush.Endpoints;
+using SkubberPush.Hosting;
+using SkubberPush.Observability;
 
 namespace SkubberPush.Pusher;
 
@@ -22,8 +24,8 @@ public static partial class PusherSocketEndpoint
     }
 
     private static async Task HandleAsync(HttpContext http, string key, AppCatalog catalog, ChannelRegistry registry,
-        SocketIdGenerator socketIds, PusherDispatcher dispatcher, PusherConnections connections, IOptions<PusherOptions> options,
-        TimeProvider time, ILoggerFactory loggers)
+        SocketIdGenerator socketIds, PusherDispatcher dispatcher, IOptions<PusherOptions> options, ServerState state,
+        PushMetrics metrics, TimeProvider time, ILoggerFactory loggers)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
@@ -31,22 +33,29 @@ public static partial class PusherSocketEndpoint
             return;
         }
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
+        var logger = loggers.CreateLogger<PusherConnection>();
 
-        var (app, refusal) = Admit(http, key, catalog);
+        var (app, refusal) = state.Draining
+            ? (null, (PusherCloseCodes.Reconnect, "Server shutting down; reconnect"))
+            : Admit(http, key, catalog);
         if (app is null)
         {
+            LogRefused(logger, refusal.Code, refusal.Message);
             await RefuseAsync(socket, refusal.Code, refusal.Message);
             return;
         }
         var channels = registry.For(app.Id);
-        if (!channels.TryConnect(app.Limits.MaxConnections))
+        var counters = metrics.For(app.Id, PushMetrics.Pusher);
+        var connection = new PusherConnection(socketIds.Next(), app.Id, socket, options.Value.OutboxCapacity, counters, time, logger);
+        if (!channels.TryConnect(connection, app.Limits.MaxConnections))
         {
+            metrics.RateLimited("connection_quota");
+            LogRefused(logger, PusherCloseCodes.OverConnectionQuota, $"app {app.Id} is at {app.Limits.MaxConnections} connections");
             await RefuseAsync(socket, PusherCloseCodes.OverConnectionQuota, "Application is over connection quota");
             return;
         }
-
-        var connection = new PusherConnection(socketIds.Next(), app.Id, socket, options.Value.OutboxCapacity, time, loggers.CreateLogger<PusherConnection>());
-        connections.Add(connection);
+        counters.ConnectionOpened();
+        LogOpened(logger, connection.SocketId, app.Id);
         try
         {
             connection.Send(PusherFrames.Established(connection.SocketId, options.Value.ActivityTimeoutSeconds));
@@ -54,8 +63,9 @@ public static partial class PusherSocketEndpoint
         }
         finally
         {
-            connections.Remove(connection);
             channels.Disconnect(connection);
+            counters.ConnectionClosed();
+            LogClosed(logger, connection.SocketId, app.Id);
         }
     }
 
@@ -94,4 +104,13 @@ public static partial class PusherSocketEndpoint
     }
 
     private static string Truncate(string text) => text.Length <= 64 ? text : text[..64] + "…";
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Pusher connection {SocketId} opened for app {AppId}")]
+    private static partial void LogOpened(ILogger logger, string socketId, string appId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Pusher connection {SocketId} of app {AppId} closed")]
+    private static partial void LogClosed(ILogger logger, string socketId, string appId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pusher connection refused with {Code}: {Reason}")]
+    private static partial void LogRefused(ILogger logger, int code, string reason);
 }

@@ -22,8 +22,9 @@ public sealed class AppChannelsTests
 
     private RecordingSubscriber Connect(string socketId)
     {
-        Assert.True(_app.TryConnect(0));
-        return new RecordingSubscriber(socketId);
+        var subscriber = new RecordingSubscriber(socketId);
+        Assert.True(_app.TryConnect(subscriber, 0));
+        return subscriber;
     }
 
     [Fact]
@@ -205,11 +206,15 @@ public sealed class AppChannelsTests
     [Fact]
     public void Connection_limit_admits_up_to_the_maximum()
     {
-        Assert.True(_app.TryConnect(2));
-        Assert.True(_app.TryConnect(2));
-        Assert.False(_app.TryConnect(2));
-        _app.Disconnect(new RecordingSubscriber("9.9"));
-        Assert.True(_app.TryConnect(2));
+        var first = new RecordingSubscriber("9.1");
+        Assert.True(_app.TryConnect(first, 2));
+        Assert.True(_app.TryConnect(new RecordingSubscriber("9.2"), 2));
+        Assert.False(_app.TryConnect(new RecordingSubscriber("9.3"), 2));
+        Assert.Equal(2, _app.Connections.Count);
+        _app.Disconnect(first);
+        _app.Disconnect(first); // twice is harmless: the slot is released once
+        Assert.Equal(1, _app.ConnectionCount);
+        Assert.True(_app.TryConnect(new RecordingSubscriber("9.4"), 2));
     }
 
     [Fact]

@@ -19,11 +19,12 @@ export async function freePort() {
   return port;
 }
 
-export async function startServer({ env = {}, args = [], dataDir } = {}) {
+export async function startServer({ env = {}, args = [], dataDir, readyUrl, healthUrl } = {}) {
   const port = await freePort();
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'skubber-e2e-'));
   const output = [];
-  const proc = spawn(binary, ['--urls', `http://127.0.0.1:${port}`, '--data-dir', dir, ...args], {
+  const listen = readyUrl ? [] : ['--urls', `http://127.0.0.1:${port}`];
+  const proc = spawn(binary, [...listen, '--data-dir', dir, ...args], {
     env: {
       ...process.env,
       SKUBBER_APP_ID: testApp.id,
@@ -37,12 +38,12 @@ export async function startServer({ env = {}, args = [], dataDir } = {}) {
   proc.stdout.on('data', (d) => output.push(d.toString()));
   proc.stderr.on('data', (d) => output.push(d.toString()));
   const exited = new Promise((ok) => proc.once('exit', (code, signal) => ok({ code, signal })));
-  const url = `http://127.0.0.1:${port}`;
+  const url = readyUrl ?? `http://127.0.0.1:${port}`;
   const started = Date.now();
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`server exited early:\n${output.join('')}`);
     try {
-      if ((await fetch(`${url}/health`)).ok) break;
+      if ((await fetch(`${healthUrl ?? url}/health`)).ok) break;
     } catch { /* not listening yet */ }
     if (Date.now() - started > 15_000) throw new Error(`server did not start:\n${output.join('')}`);
     await sleep(20);
