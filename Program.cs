@@ -3,8 +3,10 @@ using SkubberPush.Channels;
 using SkubberPush.Endpoints;
 using SkubberPush.Hosting;
 using SkubberPush.Hubs;
+using SkubberPush.Limits;
 using SkubberPush.Observability;
 using SkubberPush.Pusher;
+using SkubberPush.Webhooks;
 
 // `apps ...`, `--help` and `--version` run without starting the server.
 if (CommandLine.TryRun(args) is { } exitCode)
@@ -16,6 +18,8 @@ builder.Services.AddApps();
 builder.Services.AddChannelCore();
 builder.Services.AddPushHub();
 builder.Services.AddPusherProtocol(builder.Configuration);
+builder.Services.AddWebhooks(builder.Configuration);
+builder.Services.AddLimits();
 builder.Services.AddPushOpenApi();
 builder.Services.AddPushObservability();
 builder.Services.AddConnectionDrainer(builder.Configuration);

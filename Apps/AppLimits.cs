@@ -14,6 +14,12 @@ public sealed record AppLimits
     public bool ClientEventsEnabled { get; init; } = true;
     /// <summary>Client events one connection may send per second (Pusher: 10).</summary>
     public int ClientEventsPerSecond { get; init; } = 10;
+    /// <summary>UTF-8 bytes of a presence member's serialized <c>user_info</c> (Pusher: 1 KB).</summary>
+    public int MaxUserInfoBytes { get; init; } = 1_024;
+    /// <summary>REST trigger requests per second, 0 = unlimited.</summary>
+    public int MaxTriggersPerSecond { get; init; }
+    /// <summary>Messages per UTC day, counted as Pusher counts them; 0 = unlimited.</summary>
+    public long MaxMessagesPerDay { get; init; }
 
     /// <summary>
     /// The largest REST body worth reading: a full batch whose every <c>data</c> is escaped at the

@@ -32,11 +32,41 @@ public sealed class AppStore
         );
         """,
         "ALTER TABLE apps ADD COLUMN client_events_per_second INTEGER NOT NULL DEFAULT 10;",
+        """
+        ALTER TABLE apps ADD COLUMN webhook_url TEXT;
+        ALTER TABLE apps ADD COLUMN webhook_events TEXT;
+        ALTER TABLE apps ADD COLUMN max_user_info_bytes INTEGER NOT NULL DEFAULT 1024;
+        ALTER TABLE apps ADD COLUMN max_triggers_per_second INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE apps ADD COLUMN max_messages_per_day INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE webhook_outbox (
+            id TEXT PRIMARY KEY NOT NULL,
+            app_id TEXT NOT NULL,
+            url TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            next_attempt_at INTEGER NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL DEFAULT 'pending',
+            last_status INTEGER,
+            last_error TEXT,
+            last_latency_ms INTEGER,
+            completed_at INTEGER
+        );
+        CREATE INDEX webhook_outbox_due ON webhook_outbox (status, next_attempt_at);
+        CREATE INDEX webhook_outbox_app ON webhook_outbox (app_id, created_at);
+        CREATE TABLE app_usage (
+            app_id TEXT NOT NULL,
+            day TEXT NOT NULL,
+            messages INTEGER NOT NULL,
+            PRIMARY KEY (app_id, day)
+        );
+        """,
     ];
 
     private const string Columns =
         "id, name, key, secret, enabled, created_at, max_connections, max_event_payload_bytes, " +
-        "max_channels_per_trigger, max_batch_size, max_presence_members, client_events_enabled, client_events_per_second";
+        "max_channels_per_trigger, max_batch_size, max_presence_members, client_events_enabled, client_events_per_second, " +
+        "webhook_url, webhook_events, max_user_info_bytes, max_triggers_per_second, max_messages_per_day";
 
     private readonly string _connectionString;
 
@@ -91,14 +121,17 @@ public sealed class AppStore
     }
 
     public void Insert(PushApp app) => Write(app, $"INSERT INTO apps ({Columns}) VALUES ($id, $name, $key, $secret, $enabled, $created_at, " +
-        "$max_connections, $max_event_payload_bytes, $max_channels_per_trigger, $max_batch_size, $max_presence_members, $client_events_enabled, $client_events_per_second)");
+        "$max_connections, $max_event_payload_bytes, $max_channels_per_trigger, $max_batch_size, $max_presence_members, $client_events_enabled, $client_events_per_second, " +
+        "$webhook_url, $webhook_events, $max_user_info_bytes, $max_triggers_per_second, $max_messages_per_day)");
 
     /// <summary>Rewrites every column of an existing app; false when the id is unknown.</summary>
     public bool Update(PushApp app) => Write(app, "UPDATE apps SET name = $name, key = $key, secret = $secret, enabled = $enabled, " +
         "created_at = $created_at, max_connections = $max_connections, max_event_payload_bytes = $max_event_payload_bytes, " +
         "max_channels_per_trigger = $max_channels_per_trigger, max_batch_size = $max_batch_size, " +
         "max_presence_members = $max_presence_members, client_events_enabled = $client_events_enabled, " +
-        "client_events_per_second = $client_events_per_second WHERE id = $id") > 0;
+        "client_events_per_second = $client_events_per_second, webhook_url = $webhook_url, webhook_events = $webhook_events, " +
+        "max_user_info_bytes = $max_user_info_bytes, max_triggers_per_second = $max_triggers_per_second, " +
+        "max_messages_per_day = $max_messages_per_day WHERE id = $id") > 0;
 
     public bool Delete(string id)
     {
@@ -128,6 +161,11 @@ public sealed class AppStore
         p.AddWithValue("$max_presence_members", app.Limits.MaxPresenceMembers);
         p.AddWithValue("$client_events_enabled", app.Limits.ClientEventsEnabled ? 1 : 0);
         p.AddWithValue("$client_events_per_second", app.Limits.ClientEventsPerSecond);
+        p.AddWithValue("$webhook_url", (object?)app.Webhook?.Url ?? DBNull.Value);
+        p.AddWithValue("$webhook_events", app.Webhook?.Events is { } events ? string.Join(',', events) : DBNull.Value);
+        p.AddWithValue("$max_user_info_bytes", app.Limits.MaxUserInfoBytes);
+        p.AddWithValue("$max_triggers_per_second", app.Limits.MaxTriggersPerSecond);
+        p.AddWithValue("$max_messages_per_day", app.Limits.MaxMessagesPerDay);
         try
         {
             return command.ExecuteNonQuery();
@@ -157,7 +195,11 @@ public sealed class AppStore
             MaxPresenceMembers = r.GetInt32(10),
             ClientEventsEnabled = r.GetInt64(11) != 0,
             ClientEventsPerSecond = r.GetInt32(12),
+            MaxUserInfoBytes = r.GetInt32(15),
+            MaxTriggersPerSecond = r.GetInt32(16),
+            MaxMessagesPerDay = r.GetInt64(17),
         },
+        Webhook = r.IsDBNull(13) ? null : new WebhookSettings(r.GetString(13), r.IsDBNull(14) ? null : r.GetString(14).Split(',')),
     };
 
     // Two processes may start at once (server and CLI): BEGIN IMMEDIATE makes the second wait,

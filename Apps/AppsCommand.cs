@@ -19,8 +19,16 @@ public static class AppsCommand
           skubber-push apps update ID [--name NAME] [--enabled true|false] [LIMITS] [--json]
           skubber-push apps rotate-secret ID [--json]
           skubber-push apps delete ID
+          skubber-push apps webhooks ID [--replay] [--json]   recent deliveries and dead letters
 
-        LIMITS (per app; stored with it):
+        WEBHOOKS (update):
+          --webhook URL|none             where to POST the app's webhooks (http or https)
+          --webhook-events LIST|all      comma-separated: channel_occupied, channel_vacated, member_added,
+                                         member_removed, client_event, cache_miss, subscription_count
+
+        LIMITS (per app; stored with it; a --plan first, then any single limit on top):
+          --plan free|premium            free: 100 connections, 200000 messages/day, 10 triggers/s;
+                                         premium: no connection, message or trigger limit
           --max-connections N            concurrent connections, 0 = unlimited (default 0)
           --max-payload-bytes N          bytes of one event's data (default 10240)
           --max-channels-per-trigger N   channels of one trigger (default 100)
@@ -28,6 +36,9 @@ public static class AppsCommand
           --max-presence-members N       distinct users of one presence channel (default 100)
           --client-events true|false     relay client- events (default true)
           --client-events-per-second N   client events one connection may send (default 10)
+          --max-user-info-bytes N        presence user_info size (default 1024)
+          --max-triggers-per-second N    REST trigger requests per second, 0 = unlimited (default 0)
+          --max-messages-per-day N       messages per UTC day, 0 = unlimited (default 0)
 
         Every command takes --data-dir DIR (default: SKUBBER_DATA_DIR or ./data).
         """;
@@ -40,10 +51,20 @@ public static class AppsCommand
         new("--max-batch-size", 1, 100, (l, v) => l with { MaxBatchSize = v }),
         new("--max-presence-members", 1, 10_000, (l, v) => l with { MaxPresenceMembers = v }),
         new("--client-events-per-second", 1, 10_000, (l, v) => l with { ClientEventsPerSecond = v }),
+        new("--max-user-info-bytes", 1, 65_536, (l, v) => l with { MaxUserInfoBytes = v }),
+        new("--max-triggers-per-second", 0, 1_000_000, (l, v) => l with { MaxTriggersPerSecond = v }),
+        new("--max-messages-per-day", 0, 2_000_000_000, (l, v) => l with { MaxMessagesPerDay = v }),
     ];
 
+    /// <summary>Presets in the spirit of Pusher's sandbox and paid plans; single limits may follow.</summary>
+    private static readonly Dictionary<string, Func<AppLimits, AppLimits>> Plans = new(StringComparer.Ordinal)
+    {
+        ["free"] = l => l with { MaxConnections = 100, MaxMessagesPerDay = 200_000, MaxTriggersPerSecond = 10 },
+        ["premium"] = l => l with { MaxConnections = 0, MaxMessagesPerDay = 0, MaxTriggersPerSecond = 0 },
+    };
+
     private static readonly HashSet<string> ValueOptions =
-        ["--name", "--id", "--enabled", "--client-events", "--data-dir", .. LimitOptions.Select(o => o.Flag)];
+        ["--name", "--id", "--enabled", "--client-events", "--data-dir", "--plan", "--webhook", "--webhook-events", .. LimitOptions.Select(o => o.Flag)];
 
     public static int Run(string[] args, string dataDir, TimeProvider time, TextWriter stdout, TextWriter stderr)
     {
@@ -78,6 +99,7 @@ public static class AppsCommand
                     store.Delete(app.Id);
                     stdout.WriteLine($"Deleted app {app.Id}");
                 }),
+                "webhooks" => WithApp(store, command, stderr, app => Webhooks(new Webhooks.WebhookOutbox(store), app, command, time, stdout)),
                 _ => UsageError(stderr, $"Unknown command 'apps {command.Verb}'"),
             };
         }
@@ -158,6 +180,15 @@ public static class AppsCommand
         updated = app;
         error = "";
         var limits = app.Limits;
+        if (command.Options.TryGetValue("--plan", out var plan))
+        {
+            if (!Plans.TryGetValue(plan, out var preset))
+            {
+                error = $"--plan must be free or premium, not '{plan}'";
+                return false;
+            }
+            limits = preset(limits);
+        }
         foreach (var option in LimitOptions)
         {
             if (!command.Options.TryGetValue(option.Flag, out var text))
@@ -184,13 +215,41 @@ public static class AppsCommand
             error = $"--enabled must be true or false, not '{enabledText}'";
             return false;
         }
+        var webhook = app.Webhook;
+        if (command.Options.TryGetValue("--webhook", out var url))
+        {
+            if (url == "none")
+                webhook = null;
+            else if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                error = $"--webhook must be an absolute http or https URL, or none, not '{url}'";
+                return false;
+            }
+            else
+                webhook = new WebhookSettings(url, webhook?.Events);
+        }
+        if (command.Options.TryGetValue("--webhook-events", out var eventList))
+        {
+            if (webhook is null)
+            {
+                error = "--webhook-events needs a --webhook URL";
+                return false;
+            }
+            string[]? events = eventList == "all" ? null : eventList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            if (events?.FirstOrDefault(e => !SkubberPush.Webhooks.WebhookEventNames.All.Contains(e)) is { } unknown)
+            {
+                error = $"Unknown webhook event '{unknown}'; known: {string.Join(", ", SkubberPush.Webhooks.WebhookEventNames.All)}";
+                return false;
+            }
+            webhook = webhook with { Events = events };
+        }
         var name = command.Options.GetValueOrDefault("--name") ?? app.Name;
         if (name.Length == 0)
         {
             error = "--name must not be empty";
             return false;
         }
-        updated = app with { Name = name, Enabled = enabled, Limits = limits };
+        updated = app with { Name = name, Enabled = enabled, Limits = limits, Webhook = webhook };
         return true;
     }
 
@@ -218,7 +277,36 @@ public static class AppsCommand
             max batch size:            {view.MaxBatchSize}
             max presence members:      {view.MaxPresenceMembers}
             client events:             {(view.ClientEvents ? $"on, {view.ClientEventsPerSecond}/s per connection" : "off")}
+            max user_info bytes:       {view.MaxUserInfoBytes}
+            max triggers per second:   {(view.MaxTriggersPerSecond == 0 ? "unlimited" : view.MaxTriggersPerSecond)}
+            max messages per day:      {(view.MaxMessagesPerDay == 0 ? "unlimited" : view.MaxMessagesPerDay)}
+            webhook:                   {view.WebhookUrl ?? "none"}{(view.WebhookUrl is null ? "" : $" ({(view.WebhookEvents is null ? "all events" : string.Join(", ", view.WebhookEvents))})")}
             """);
+    }
+
+    private static void Webhooks(Webhooks.WebhookOutbox outbox, PushApp app, ParsedCommand command, TimeProvider time, TextWriter stdout)
+    {
+        if (command.Replay)
+        {
+            var count = outbox.Replay(app.Id, time.GetUtcNow());
+            stdout.WriteLine($"{count} dead webhooks of app {app.Id} queued again; a running server sends them within a second");
+            return;
+        }
+        var recent = outbox.Recent(app.Id, 20);
+        var dead = outbox.DeadLetters(app.Id);
+        if (command.Json)
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(dead.Concat(recent).DistinctBy(d => d.Id).ToArray(), PushJsonContext.Wire.WebhookDeliveryArray));
+            return;
+        }
+        stdout.WriteLine($"Webhook: {app.Webhook?.Url ?? "none"}");
+        stdout.WriteLine($"Dead letters ({dead.Count}):");
+        foreach (var d in dead)
+            stdout.WriteLine($"  {d.CreatedAt:u}  {d.Id}  {d.Attempts} attempts  {d.LastError}");
+        stdout.WriteLine("Recent deliveries:");
+        stdout.WriteLine($"  {"CREATED",-20}  {"ID",-32}  {"STATUS",-9}  {"TRIES",5}  {"HTTP",4}  {"MS",5}  ERROR");
+        foreach (var d in recent)
+            stdout.WriteLine($"  {d.CreatedAt:u}  {d.Id,-32}  {d.Status,-9}  {d.Attempts,5}  {d.LastStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",4}  {d.LastLatencyMs?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",5}  {d.LastError}");
     }
 
     private static bool TryParse(string[] args, out ParsedCommand command, out string error)
@@ -229,6 +317,7 @@ public static class AppsCommand
             return true;
         string? id = null;
         var json = false;
+        var replay = false;
         var options = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 1; i < args.Length; i++)
         {
@@ -238,6 +327,8 @@ public static class AppsCommand
                 : (arg, null);
             if (flag == "--json")
                 json = true;
+            else if (flag == "--replay")
+                replay = true;
             else if (ValueOptions.Contains(flag))
             {
                 var value = inlineValue ?? (i + 1 < args.Length ? args[++i] : null);
@@ -261,7 +352,7 @@ public static class AppsCommand
                 return false;
             }
         }
-        command = new ParsedCommand(args[0], id, json, options);
+        command = new ParsedCommand(args[0], id, json, options) { Replay = replay };
         return true;
     }
 
@@ -272,7 +363,10 @@ public static class AppsCommand
         return 2;
     }
 
-    private sealed record ParsedCommand(string Verb, string? Id, bool Json, Dictionary<string, string> Options);
+    private sealed record ParsedCommand(string Verb, string? Id, bool Json, Dictionary<string, string> Options)
+    {
+        public bool Replay { get; init; }
+    }
 
     private sealed record LimitOption(string Flag, int Min, int Max, Func<AppLimits, int, AppLimits> Apply);
 

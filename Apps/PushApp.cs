@@ -12,4 +12,13 @@ public sealed record PushApp
     public bool Enabled { get; init; } = true;
     public DateTimeOffset CreatedAt { get; init; }
     public AppLimits Limits { get; init; } = AppLimits.Default;
+    /// <summary>Where this app's webhooks go, and which events; null for none.</summary>
+    public WebhookSettings? Webhook { get; init; }
+
+    // Records compare arrays by reference; two loads of one app must compare equal.
+    public bool Equals(PushApp? other) =>
+        other is not null && Id == other.Id && Name == other.Name && Key == other.Key && Secret == other.Secret &&
+        Enabled == other.Enabled && CreatedAt == other.CreatedAt && Limits == other.Limits && Equals(Webhook, other.Webhook);
+
+    public override int GetHashCode() => HashCode.Combine(Id, Key, Secret);
 }

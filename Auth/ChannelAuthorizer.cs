@@ -40,7 +40,7 @@ public static class ChannelAuthorizer
             member = signedInUser;
             return null;
         }
-        return PresenceChannelData.TryParse(data, out member);
+        return PresenceChannelData.TryParse(data, app.Limits.MaxUserInfoBytes, out member);
     }
 
     /// <summary>
@@ -48,7 +48,7 @@ public static class ChannelAuthorizer
     /// (<c>private-team-42-*</c>). Presence members are the token's user and its <c>user_info</c>.
     /// </summary>
     public static SubscriptionFailure? ByGrant(IReadOnlyList<string> grants, ChannelName channel, string? userId,
-        JsonElement? userInfo, out PresenceMember? member)
+        JsonElement? userInfo, int maxUserInfoBytes, out PresenceMember? member)
     {
         member = null;
         if (channel.Kind == ChannelKind.ServerToUser)
@@ -61,7 +61,7 @@ public static class ChannelAuthorizer
             return null;
         if (userId is null)
             return SubscriptionFailure.Auth($"Presence channel {channel.Value} needs a user: a token with sub, or userId", 400);
-        return PresenceChannelData.Check(userId, userInfo, out member);
+        return PresenceChannelData.Check(userId, userInfo, maxUserInfoBytes, out member);
     }
 
     public static bool IsGranted(IReadOnlyList<string> grants, string channel)

@@ -12,9 +12,7 @@ namespace SkubberPush.Auth;
 public static class PresenceChannelData
 {
     public const int MaxUserIdLength = 128;
-    public const int MaxUserInfoBytes = 1_024;
-
-    public static SubscriptionFailure? TryParse(string? channelData, out PresenceMember? member)
+    public static SubscriptionFailure? TryParse(string? channelData, int maxUserInfoBytes, out PresenceMember? member)
     {
         member = null;
         if (string.IsNullOrEmpty(channelData))
@@ -40,17 +38,17 @@ public static class PresenceChannelData
         if (string.IsNullOrEmpty(userId))
             return SubscriptionFailure.Auth("user_id in channel_data must be a non-empty string or a number", 400);
         JsonElement? info = root.TryGetProperty("user_info", out var i) && i.ValueKind != JsonValueKind.Undefined ? i : null;
-        return Check(userId, info, out member);
+        return Check(userId, info, maxUserInfoBytes, out member);
     }
 
     /// <summary>Applies the presence limits to a member from any source.</summary>
-    public static SubscriptionFailure? Check(string userId, JsonElement? userInfo, out PresenceMember? member)
+    public static SubscriptionFailure? Check(string userId, JsonElement? userInfo, int maxUserInfoBytes, out PresenceMember? member)
     {
         member = null;
         if (userId.Length > MaxUserIdLength)
             return new SubscriptionFailure("LimitReached", 4301, $"user_id is longer than {MaxUserIdLength} characters");
-        if (userInfo is { } info && Encoding.UTF8.GetByteCount(info.GetRawText()) > MaxUserInfoBytes)
-            return new SubscriptionFailure("LimitReached", 4301, $"user_info is larger than {MaxUserInfoBytes} bytes");
+        if (userInfo is { } info && Encoding.UTF8.GetByteCount(info.GetRawText()) > maxUserInfoBytes)
+            return new SubscriptionFailure("LimitReached", 4301, $"user_info is larger than {maxUserInfoBytes} bytes");
         member = new PresenceMember(userId, userInfo);
         return null;
     }

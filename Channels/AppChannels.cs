@@ -18,15 +18,23 @@ public sealed class AppChannels
     private readonly ConcurrentDictionary<Subscriber, byte> _connected = new();
     private readonly Lock _usersGate = new();
     private readonly CacheChannelStore _cache;
+    private readonly IChannelObserver _observer;
     private int _connections;
 
-    internal AppChannels(string appId, TimeProvider time, ChannelOptions options)
+    internal AppChannels(string appId, TimeProvider time, ChannelOptions options, IChannelObserver observer)
     {
         AppId = appId;
         _cache = new CacheChannelStore(time, options.CacheTtl);
+        _observer = observer;
     }
 
     public string AppId { get; }
+
+    /// <summary>
+    /// Messages as Pusher counts them for quotas: every event published (counted where it was
+    /// published) and every delivery of one to a connection (counted where it was delivered).
+    /// </summary>
+    public StripedCounter Messages { get; } = new();
 
     public int ConnectionCount => Volatile.Read(ref _connections);
 
@@ -107,11 +115,23 @@ public sealed class AppChannels
                     DeliverToAll(channel, MemberAdded(name.Value, member!));
                 subscriber.Deliver(Succeeded(channel));
                 if (name.IsCache)
-                    subscriber.Deliver(_cache.TryGet(name.Value, out var cached)
-                        ? new OutboundEvent(name.Value, cached.Event, cached.Data)
-                        : new OutboundEvent(name.Value, InternalEvents.CacheMiss, null));
-                channel.Subscribers.Add(subscriber);
+                {
+                    if (_cache.TryGet(name.Value, out var cached))
+                        subscriber.Deliver(new OutboundEvent(name.Value, cached.Event, cached.Data));
+                    else
+                    {
+                        subscriber.Deliver(new OutboundEvent(name.Value, InternalEvents.CacheMiss, null));
+                        _observer.CacheMiss(AppId, name.Value);
+                    }
+                }
+                var count = channel.Subscribers.Add(subscriber);
                 subscriber.AddMembership(new Membership(channel, member?.UserId));
+                if (count == 1)
+                    _observer.ChannelOccupied(AppId, name.Value);
+                if (firstOfUser)
+                    _observer.MemberAdded(AppId, name.Value, member!.UserId);
+                if (roster is null)
+                    _observer.SubscriptionCountChanged(AppId, name.Value, count);
                 return SubscribeOutcome.Subscribed;
             }
         }
@@ -143,11 +163,11 @@ public sealed class AppChannels
         if (evt.Channel.StartsWith(ChannelName.ServerToUserPrefix, Ordinal))
         {
             if (_signedIn.TryGetValue(evt.Channel[ChannelName.ServerToUserPrefix.Length..], out var connections))
-                DeliverTo(connections.Snapshot, evt);
+                Messages.Add(DeliverTo(connections.Snapshot, evt));
             return;
         }
         if (_channels.TryGetValue(evt.Channel, out var channel))
-            DeliverTo(channel.Subscribers.Snapshot, evt);
+            Messages.Add(DeliverTo(channel.Subscribers.Snapshot, evt));
     }
 
     public int TerminateUser(string userId)
@@ -198,9 +218,16 @@ public sealed class AppChannels
         {
             if (!subscriber.TryGetMembership(channel.Name.Value, out var membership) || !subscriber.RemoveMembership(channel))
                 return false;
-            channel.Subscribers.Remove(subscriber);
+            var count = channel.Subscribers.Remove(subscriber);
             if (membership.PresenceUserId is { } userId && channel.Presence!.Remove(userId))
+            {
                 DeliverToAll(channel, MemberRemoved(channel.Name.Value, userId));
+                _observer.MemberRemoved(AppId, channel.Name.Value, userId);
+            }
+            if (channel.Presence is null)
+                _observer.SubscriptionCountChanged(AppId, channel.Name.Value, count);
+            if (count == 0)
+                _observer.ChannelVacated(AppId, channel.Name.Value);
             RemoveIfEmpty(channel);
             return true;
         }
@@ -235,12 +262,17 @@ public sealed class AppChannels
             return new ChannelStats(channel.Subscribers.Count, channel.Presence.Count);
     }
 
-    private static void DeliverTo(Subscriber[] subscribers, OutboundEvent evt)
+    private static int DeliverTo(Subscriber[] subscribers, OutboundEvent evt)
     {
         var except = evt.ExceptSocketId;
+        var delivered = 0;
         foreach (var subscriber in subscribers)
             if (except is null || !string.Equals(subscriber.SocketId, except, Ordinal))
+            {
                 subscriber.Deliver(evt);
+                delivered++;
+            }
+        return delivered;
     }
 
     private static void DeliverToAll(OccupiedChannel channel, OutboundEvent evt) => DeliverTo(channel.Subscribers.Snapshot, evt);

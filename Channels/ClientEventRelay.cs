@@ -9,7 +9,7 @@ namespace SkubberPush.Channels;
 /// subscribed, size, then the per-connection rate. Relayed through the broker to every other
 /// subscriber, never back to the sending connection, with the sender's presence user id.
 /// </summary>
-public sealed class ClientEventRelay(IBroker broker) : IDisposable
+public sealed class ClientEventRelay(IBroker broker, IChannelObserver? observer = null) : IDisposable
 {
     // One limiter for all connections: a single timer replenishes every bucket, and buckets of
     // connections that went quiet are dropped, so idle connections cost nothing here.
@@ -43,6 +43,7 @@ public sealed class ClientEventRelay(IBroker broker) : IDisposable
                 return new(4301, "Client event rejected due to rate limit", RateLimited: true);
 
         await broker.PublishAsync(appId, new OutboundEvent(channel, eventName, data, userId, exceptSocketId: sender.SocketId), cancellationToken);
+        observer?.ClientEvent(appId, channel, eventName, data, sender.SocketId, userId);
         return null;
     }
 

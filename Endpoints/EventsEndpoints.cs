@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using SkubberPush.Channels;
 using SkubberPush.Json;
 using SkubberPush.Json.Rest;
+using SkubberPush.Limits;
+using SkubberPush.Observability;
 
 namespace SkubberPush.Endpoints;
 
@@ -14,17 +16,19 @@ public static class EventsEndpoints
             .WithName("TriggerEvent")
             .WithSummary("Trigger an event on one or more channels")
             .DocumentsJsonBody<EventRequest>()
-            .Produces<ErrorBody>(StatusCodes.Status413PayloadTooLarge);
+            .Produces<ErrorBody>(StatusCodes.Status413PayloadTooLarge)
+            .Produces<ErrorBody>(StatusCodes.Status429TooManyRequests);
         apps.MapPost("/batch_events", TriggerBatchAsync)
             .WithName("TriggerBatch")
             .WithSummary("Trigger up to 10 events in one request")
             .DocumentsJsonBody<BatchRequest>()
-            .Produces<ErrorBody>(StatusCodes.Status413PayloadTooLarge);
+            .Produces<ErrorBody>(StatusCodes.Status413PayloadTooLarge)
+            .Produces<ErrorBody>(StatusCodes.Status429TooManyRequests);
         return apps;
     }
 
     private static async Task<Results<Ok<TriggerResponse>, JsonHttpResult<ErrorBody>>> TriggerAsync(
-        HttpContext http, EventPublisher publisher, ChannelRegistry registry)
+        HttpContext http, EventPublisher publisher, ChannelRegistry registry, TriggerRateLimiter rates, MessageQuota quota, PushMetrics metrics)
     {
         var request = http.GetApiRequest();
         var body = RequestBody.Parse(request.Body, PushJsonContext.Default.EventRequest, out var parseError);
@@ -32,7 +36,10 @@ public static class EventsEndpoints
             return parseError.ToResult();
         if (TriggerValidator.Validate(body!, request.App.Limits, batchItem: false, out var command) is { } invalid)
             return invalid.ToResult();
+        if (CheckLimits(request.App, rates, quota, metrics) is { } limited)
+            return limited.ToResult();
 
+        quota.CountPublished(request.App.Id, command!.Channels.Length);
         await publisher.PublishAsync(request.App.Id, command!.Channels, command.Name, command.Data, command.SocketId, http.RequestAborted);
         if (!command.Info.Any)
             return TypedResults.Ok(new TriggerResponse(null));
@@ -44,7 +51,7 @@ public static class EventsEndpoints
     }
 
     private static async Task<Results<Ok<BatchResponse>, JsonHttpResult<ErrorBody>>> TriggerBatchAsync(
-        HttpContext http, EventPublisher publisher, ChannelRegistry registry)
+        HttpContext http, EventPublisher publisher, ChannelRegistry registry, TriggerRateLimiter rates, MessageQuota quota, PushMetrics metrics)
     {
         var request = http.GetApiRequest();
         var body = RequestBody.Parse(request.Body, PushJsonContext.Default.BatchRequest, out var parseError);
@@ -67,6 +74,10 @@ public static class EventsEndpoints
             commands[i] = command!;
         }
 
+        if (CheckLimits(request.App, rates, quota, metrics) is { } limited)
+            return limited.ToResult();
+
+        quota.CountPublished(request.App.Id, commands.Length);
         var channels = registry.For(request.App.Id);
         var results = new ChannelAttributes[commands.Length];
         for (var i = 0; i < commands.Length; i++)
@@ -76,6 +87,22 @@ public static class EventsEndpoints
             results[i] = Attributes(channels, command.Channels[0], command.Info);
         }
         return TypedResults.Ok(new BatchResponse(results));
+    }
+
+    // Quotas come last in Pusher's check order, after the request is known to be valid.
+    private static ApiError? CheckLimits(Apps.PushApp app, TriggerRateLimiter rates, MessageQuota quota, PushMetrics metrics)
+    {
+        if (!rates.TryAcquire(app))
+        {
+            metrics.RateLimited("rest_triggers");
+            return new ApiError(StatusCodes.Status429TooManyRequests, $"Trigger rate limit exceeded: at most {app.Limits.MaxTriggersPerSecond} requests per second");
+        }
+        if (quota.IsExceeded(app))
+        {
+            metrics.RateLimited("daily_quota");
+            return new ApiError(StatusCodes.Status429TooManyRequests, $"Daily message quota exceeded: at most {app.Limits.MaxMessagesPerDay} messages per UTC day");
+        }
+        return null;
     }
 
     // On triggers an attribute the channel type lacks is left out, not an error (pusher-compat §9.5).

@@ -46,7 +46,7 @@ public static class TokenEndpoints
             return new ApiError(StatusCodes.Status403Forbidden, $"App '{app.Id}' is disabled").ToResult();
         if (!TokenService.CanSign(app))
             return ApiError.BadRequest($"The app secret is shorter than {TokenService.MinSecretBytes} bytes, too short for HS256 tokens; rotate it with `skubber-push apps rotate-secret {app.Id}`").ToResult();
-        if (Check(request) is { } invalid)
+        if (Check(request, app.Limits.MaxUserInfoBytes) is { } invalid)
             return invalid.ToResult();
 
         var lifetime = request.ExpiresIn is { } seconds ? TimeSpan.FromSeconds(seconds) : TokenService.DefaultLifetime;
@@ -54,7 +54,7 @@ public static class TokenEndpoints
         return TypedResults.Ok(new TokenResponse(issued.Token, issued.ExpiresAt, issued.ExpiresIn));
     }
 
-    private static ApiError? Check(TokenRequest request)
+    private static ApiError? Check(TokenRequest request, int maxUserInfoBytes)
     {
         if (request.ExpiresIn is <= 0 || request.ExpiresIn > TokenService.MaxLifetime.TotalSeconds)
             return ApiError.BadRequest($"expiresIn must be 1 to {(int)TokenService.MaxLifetime.TotalSeconds} seconds");
@@ -62,7 +62,7 @@ public static class TokenEndpoints
             return ApiError.BadRequest($"userId must be 1 to {PresenceChannelData.MaxUserIdLength} characters");
         if (request.UserInfo is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) })
             return ApiError.BadRequest("userInfo must be a JSON object");
-        if (request.UserInfo is { } info && PresenceChannelData.Check(request.UserId ?? "-", info, out _) is { } tooBig)
+        if (request.UserInfo is { } info && PresenceChannelData.Check(request.UserId ?? "-", info, maxUserInfoBytes, out _) is { } tooBig)
             return ApiError.BadRequest(tooBig.Message);
         foreach (var channel in request.Channels ?? [])
         {

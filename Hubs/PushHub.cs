@@ -5,6 +5,7 @@ using SkubberPush.Auth;
 using SkubberPush.Channels;
 using SkubberPush.Json;
 using SkubberPush.Json.Wire;
+using SkubberPush.Limits;
 using SkubberPush.Observability;
 
 namespace SkubberPush.Hubs;
@@ -15,7 +16,7 @@ namespace SkubberPush.Hubs;
 /// is its <see cref="HubSubscriber"/> in <c>Context.Items</c>.
 /// </summary>
 public sealed partial class PushHub(ChannelRegistry registry, AppCatalog catalog, SocketIdGenerator socketIds,
-    ClientEventRelay clientEvents, PushMetrics metrics, ILogger<PushHub> logger) : Hub
+    ClientEventRelay clientEvents, MessageQuota quota, PushMetrics metrics, ILogger<PushHub> logger) : Hub
 {
     public const string Path = "/push";
     public const string ConnectedMethod = "connected";
@@ -65,7 +66,7 @@ public sealed partial class PushHub(ChannelRegistry registry, AppCatalog catalog
         var (subscriber, app) = Caller();
         var identity = subscriber.Identity;
         return JoinAsync(subscriber, app, channel, name =>
-            ChannelAuthorizer.ByGrant(identity.Channels, name, identity.UserId, identity.UserInfo, out var member) is { } failure
+            ChannelAuthorizer.ByGrant(identity.Channels, name, identity.UserId, identity.UserInfo, app.Limits.MaxUserInfoBytes, out var member) is { } failure
                 ? (failure, null)
                 : (null, member));
     }
@@ -93,8 +94,16 @@ public sealed partial class PushHub(ChannelRegistry registry, AppCatalog catalog
     public async Task Trigger(string channel, string eventName, string data)
     {
         var (subscriber, app) = Caller();
+        if (quota.IsExceeded(app))
+        {
+            metrics.RateLimited("daily_quota");
+            throw new HubException("4004: Daily message quota exceeded");
+        }
         var policy = new ClientEventPolicy(app.Limits.ClientEventsEnabled, app.Limits.MaxEventPayloadBytes, app.Limits.ClientEventsPerSecond);
-        if (await clientEvents.RelayAsync(app.Id, policy, subscriber, channel, eventName, data, Context.ConnectionAborted) is { } rejected)
+        var rejected = await clientEvents.RelayAsync(app.Id, policy, subscriber, channel, eventName, data, Context.ConnectionAborted);
+        if (rejected is null)
+            quota.CountPublished(app.Id, 1);
+        else
         {
             if (rejected.RateLimited)
                 metrics.RateLimited("client_events");

@@ -35,6 +35,8 @@ namespace SkubberPush.Json;
 [JsonSerializable(typeof(SigninData))]
 [JsonSerializable(typeof(SigninSuccessData))]
 [JsonSerializable(typeof(ConnectionEstablishedData))]
+[JsonSerializable(typeof(WebhookBody))]
+[JsonSerializable(typeof(Webhooks.WebhookDelivery[]))]
 [JsonSerializable(typeof(Apps.AppView))]
 [JsonSerializable(typeof(Apps.AppView[]))]
 [JsonSerializable(typeof(JsonElement))]

@@ -21,8 +21,9 @@ public sealed class PushMetrics : IDisposable
     private readonly Counter<long> _httpCalls;
     private readonly Histogram<double> _httpDuration;
     private readonly Counter<long> _rateLimited;
+    private readonly Counter<long> _webhookAttempts;
 
-    public PushMetrics(ChannelRegistry registry)
+    public PushMetrics(ChannelRegistry registry, Webhooks.WebhookOutbox outbox)
     {
         _meter.CreateObservableGauge("skubber_connected", () => Each(c => c.Connected), description: "Open client connections, by app and transport.");
         _meter.CreateObservableCounter("skubber_new_connections_total", () => Each(c => c.Opened), description: "Connections opened.");
@@ -37,6 +38,8 @@ public sealed class PushMetrics : IDisposable
         _httpDuration = _meter.CreateHistogram<double>("skubber_http_request_duration_seconds", "s", "HTTP API latency, by endpoint.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
         _rateLimited = _meter.CreateCounter<long>("skubber_rate_limited_total", description: "Requests and messages refused by a rate limit or quota, by kind.");
+        _webhookAttempts = _meter.CreateCounter<long>("skubber_webhook_attempts_total", description: "Webhook delivery attempts, by outcome: delivered, retry, dead.");
+        _meter.CreateObservableGauge("skubber_webhook_queue_depth", () => (long)outbox.PendingCount(), description: "Webhook requests waiting in the outbox.");
     }
 
     public TransportCounters For(string appId, string transport) =>
@@ -49,6 +52,8 @@ public sealed class PushMetrics : IDisposable
     }
 
     public void RateLimited(string kind) => _rateLimited.Add(1, new KeyValuePair<string, object?>("kind", kind));
+
+    public void WebhookAttempt(string outcome) => _webhookAttempts.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public Meter Meter => _meter;
 

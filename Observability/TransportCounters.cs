@@ -1,3 +1,5 @@
+using SkubberPush.Channels;
+
 namespace SkubberPush.Observability;
 
 /// <summary>The traffic of one app over one transport on this node.</summary>

@@ -6,6 +6,7 @@ using SkubberPush.Auth;
 using SkubberPush.Channels;
 using SkubberPush.Json;
 using SkubberPush.Json.Wire;
+using SkubberPush.Limits;
 using SkubberPush.Observability;
 
 namespace SkubberPush.Pusher;
@@ -15,7 +16,7 @@ namespace SkubberPush.Pusher;
 /// frame for this connection only: <c>pusher:error</c>, plus <c>pusher:subscription_error</c> for
 /// subscriptions; the connection stays open unless the app itself is gone.
 /// </summary>
-public sealed class PusherDispatcher(AppCatalog catalog, ChannelRegistry registry, ClientEventRelay clientEvents, PushMetrics metrics)
+public sealed class PusherDispatcher(AppCatalog catalog, ChannelRegistry registry, ClientEventRelay clientEvents, MessageQuota quota, PushMetrics metrics)
 {
     public async ValueTask DispatchAsync(PusherConnection connection, ReadOnlyMemory<byte> message)
     {
@@ -113,7 +114,7 @@ public sealed class PusherDispatcher(AppCatalog catalog, ChannelRegistry registr
             connection.Send(PusherFrames.ErrorFrame(PusherCloseCodes.Unauthorized, error));
             return;
         }
-        if (UserDataParser.TryParse(userData, out var member, out var invalid) is false)
+        if (UserDataParser.TryParse(userData, app.Limits.MaxUserInfoBytes, out var member, out var invalid) is false)
         {
             connection.Send(PusherFrames.ErrorFrame(PusherCloseCodes.Unauthorized, invalid));
             return;
@@ -137,8 +138,17 @@ public sealed class PusherDispatcher(AppCatalog catalog, ChannelRegistry registr
             { } element => JsonSerializer.Serialize(element, PushJsonContext.Wire.JsonElement),
             null => "{}",
         };
+        if (quota.IsExceeded(app))
+        {
+            metrics.RateLimited("daily_quota");
+            connection.Send(PusherFrames.ErrorFrame(PusherCloseCodes.OverConnectionQuota, "Daily message quota exceeded"));
+            return;
+        }
         var policy = new ClientEventPolicy(app.Limits.ClientEventsEnabled, app.Limits.MaxEventPayloadBytes, app.Limits.ClientEventsPerSecond);
-        if (await clientEvents.RelayAsync(app.Id, policy, connection, frame.Channel ?? "", frame.Event!, data) is { } rejected)
+        var rejected = await clientEvents.RelayAsync(app.Id, policy, connection, frame.Channel ?? "", frame.Event!, data);
+        if (rejected is null)
+            quota.CountPublished(app.Id, 1);
+        else
         {
             if (rejected.RateLimited)
                 metrics.RateLimited("client_events");

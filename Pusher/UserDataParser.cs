@@ -10,7 +10,7 @@ namespace SkubberPush.Pusher;
 /// </summary>
 public static class UserDataParser
 {
-    public static bool TryParse(string userData, out PresenceMember? member, out string error)
+    public static bool TryParse(string userData, int maxUserInfoBytes, out PresenceMember? member, out string error)
     {
         member = null;
         JsonElement root;
@@ -35,7 +35,7 @@ public static class UserDataParser
             return false;
         }
         JsonElement? info = root.TryGetProperty("user_info", out var i) ? i : null;
-        if (PresenceChannelData.Check(userId, info, out member) is { } tooLarge)
+        if (PresenceChannelData.Check(userId, info, maxUserInfoBytes, out member) is { } tooLarge)
         {
             error = tooLarge.Message;
             return false;

@@ -60,7 +60,7 @@ public sealed class ChannelAuthorizerTests
     [InlineData("""{"user_id":""}""", "non-empty string or a number")]
     public void Bad_channel_data_is_a_400_auth_error(string channelData, string expected)
     {
-        var failure = PresenceChannelData.TryParse(channelData, out _);
+        var failure = PresenceChannelData.TryParse(channelData, 1024, out _);
         Assert.Equal(("AuthError", 400), (failure!.Type, failure.Status));
         Assert.Contains(expected, failure.Message);
     }
@@ -68,11 +68,11 @@ public sealed class ChannelAuthorizerTests
     [Fact]
     public void Numeric_user_ids_become_decimal_strings_and_limits_apply()
     {
-        Assert.Null(PresenceChannelData.TryParse("""{"user_id":10}""", out var member));
+        Assert.Null(PresenceChannelData.TryParse("""{"user_id":10}""", 1024, out var member));
         Assert.Equal("10", member!.UserId);
-        var longId = PresenceChannelData.TryParse($$"""{"user_id":"{{new string('u', 129)}}"}""", out _);
+        var longId = PresenceChannelData.TryParse($$"""{"user_id":"{{new string('u', 129)}}"}""", 1024, out _);
         Assert.Equal(("LimitReached", 4301), (longId!.Type, longId.Status));
-        var bigInfo = PresenceChannelData.TryParse($$"""{"user_id":"u","user_info":"{{new string('i', 1_100)}}"}""", out _);
+        var bigInfo = PresenceChannelData.TryParse($$"""{"user_id":"u","user_info":"{{new string('i', 1_100)}}"}""", 1024, out _);
         Assert.Contains("1024 bytes", bigInfo!.Message);
     }
 
@@ -88,8 +88,8 @@ public sealed class ChannelAuthorizerTests
     [Fact]
     public void Server_to_user_is_only_for_that_user()
     {
-        Assert.Null(ChannelAuthorizer.ByGrant([], Name("#server-to-user-u-1"), "u-1", null, out _));
-        Assert.Equal(403, ChannelAuthorizer.ByGrant([], Name("#server-to-user-u-1"), "u-2", null, out _)!.Status);
+        Assert.Null(ChannelAuthorizer.ByGrant([], Name("#server-to-user-u-1"), "u-1", null, 1024, out _));
+        Assert.Equal(403, ChannelAuthorizer.ByGrant([], Name("#server-to-user-u-1"), "u-2", null, 1024, out _)!.Status);
         Assert.Equal(403, ChannelAuthorizer.BySignature(App, "1.1", Name("#server-to-user-u-1"), "", null, null, out _)!.Status);
     }
 }

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace SkubberPush.Observability;
+namespace SkubberPush.Channels;
 
 /// <summary>
 /// A counter for the delivery hot path: one cache line per CPU, so concurrent send loops never

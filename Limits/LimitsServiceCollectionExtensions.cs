@@ -1,0 +1,12 @@
+namespace SkubberPush.Limits;
+
+public static class LimitsServiceCollectionExtensions
+{
+    public static IServiceCollection AddLimits(this IServiceCollection services)
+    {
+        services.AddSingleton<TriggerRateLimiter>();
+        services.AddSingleton<MessageQuota>();
+        services.AddHostedService(sp => sp.GetRequiredService<MessageQuota>());
+        return services;
+    }
+}
