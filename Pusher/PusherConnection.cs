@@ -17,6 +17,7 @@ public sealed partial class PusherConnection : Subscriber
     private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
 
     private readonly WebSocket _socket;
+    private readonly CoalescingStream? _coalescing;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TransportCounters _counters;
@@ -26,9 +27,11 @@ public sealed partial class PusherConnection : Subscriber
     private long _lastActivity;
     private long _pingSentAt;
 
-    public PusherConnection(string socketId, string appId, WebSocket socket, int outboxCapacity, TransportCounters counters, TimeProvider time, ILogger logger) : base(socketId)
+    public PusherConnection(string socketId, string appId, WebSocket socket, CoalescingStream? coalescing, int outboxCapacity,
+        TransportCounters counters, TimeProvider time, ILogger logger) : base(socketId)
     {
         AppId = appId;
+        _coalescing = coalescing;
         _counters = counters;
         _socket = socket;
         _time = time;
@@ -154,6 +157,8 @@ public sealed partial class PusherConnection : Subscriber
         {
             while (await reader.WaitToReadAsync(cancellationToken))
             {
+                // Everything queued goes out in one write (see CoalescingStream).
+                _coalescing?.BeginBatch();
                 while (reader.TryRead(out var item))
                 {
                     if (item is byte[] frame)
@@ -167,6 +172,8 @@ public sealed partial class PusherConnection : Subscriber
                     _lifetime.CancelAfter(CloseHandshakeTimeout); // the client has this long to answer the close
                     return;
                 }
+                if (_coalescing is not null)
+                    await _coalescing.FlushBufferAsync(cancellationToken);
             }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
@@ -180,6 +187,8 @@ public sealed partial class PusherConnection : Subscriber
         try
         {
             // The reason must fit a control frame: 123 bytes.
+            if (_coalescing is not null)
+                await _coalescing.FlushBufferAsync(CancellationToken.None); // frames of the batch first
             await _socket.CloseOutputAsync(status, reason.Length > 120 ? reason[..120] : reason, CancellationToken.None);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)

@@ -32,7 +32,8 @@ public static partial class PusherSocketEndpoint
             await new ApiError(StatusCodes.Status400BadRequest, "This is a Pusher WebSocket endpoint: connect with a WebSocket client such as pusher-js").ToResult().ExecuteAsync(http);
             return;
         }
-        using var socket = await http.WebSockets.AcceptWebSocketAsync();
+        var (socket, coalescing) = await WebSocketUpgrade.AcceptAsync(http);
+        using var _ = socket;
         var logger = loggers.CreateLogger<PusherConnection>();
 
         var (app, refusal) = state.Draining
@@ -46,7 +47,7 @@ public static partial class PusherSocketEndpoint
         }
         var channels = registry.For(app.Id);
         var counters = metrics.For(app.Id, PushMetrics.Pusher);
-        var connection = new PusherConnection(socketIds.Next(), app.Id, socket, options.Value.OutboxCapacity, counters, time, logger);
+        var connection = new PusherConnection(socketIds.Next(), app.Id, socket, coalescing, options.Value.OutboxCapacity, counters, time, logger);
         if (!channels.TryConnect(connection, app.Limits.MaxConnections))
         {
             metrics.RateLimited("connection_quota");

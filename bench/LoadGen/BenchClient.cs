@@ -1,0 +1,267 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+
+namespace SkubberPush.Bench;
+
+public enum Transport { Pusher, SignalRJson, SignalRMsgPack }
+
+/// <summary>
+/// One subscriber over a raw socket: a Pusher protocol client or a SignalR client (JSON or
+/// MessagePack), written by hand so that 50,000 of them fit in one process. Counts the bench
+/// events it receives and records their latency from the timestamp in their data.
+/// </summary>
+public sealed class BenchClient : IAsyncDisposable
+{
+    public const string BenchEvent = "bench";
+    private static int _sourceAddress;
+    private readonly WebSocket _socket;
+    private readonly Transport _transport;
+    private readonly Action<long>? _onLatency;
+    private readonly byte[] _buffer = new byte[16 * 1024];
+    private Task _reading = Task.CompletedTask;
+    public long Received;
+
+    private BenchClient(WebSocket socket, Transport transport, Action<long>? onLatency)
+    {
+        _socket = socket;
+        _transport = transport;
+        _onLatency = onLatency;
+    }
+
+    public static async Task<BenchClient> ConnectAsync(Uri server, string path, Transport transport, Action<long>? onLatency = null)
+    {
+        // Rotate over 127.0.0.1-127.0.0.200 as source: one address has only ~28k ephemeral ports.
+        var source = new IPAddress(new byte[] { 127, 0, 0, (byte)(1 + Interlocked.Increment(ref _sourceAddress) % 200) });
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        socket.Bind(new IPEndPoint(source, 0));
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.Port));
+        var stream = new NetworkStream(socket, ownsSocket: true);
+        var key = Convert.ToBase64String(Guid.NewGuid().ToByteArray());
+        var request = $"GET {path} HTTP/1.1\r\nHost: {server.Host}:{server.Port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+        await ReadUpgradeResponseAsync(stream);
+        var ws = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
+        var client = new BenchClient(ws, transport, onLatency);
+        await client.HandshakeAsync();
+        return client;
+    }
+
+    public async Task SubscribeAsync(string channel)
+    {
+        switch (_transport)
+        {
+            case Transport.Pusher:
+                await SendTextAsync($"{{\"event\":\"pusher:subscribe\",\"data\":{{\"channel\":\"{channel}\"}}}}");
+                await ReadUntilAsync(m => Contains(m, "subscription_succeeded"u8));
+                break;
+            case Transport.SignalRJson:
+                await SendTextAsync($"{{\"type\":1,\"invocationId\":\"1\",\"target\":\"Subscribe\",\"arguments\":[\"{channel}\"]}}\u001e");
+                await ReadUntilAsync(m => Contains(m, "\"type\":3"u8));
+                break;
+            case Transport.SignalRMsgPack:
+                await _socket.SendAsync(MsgPackInvocation("Subscribe", channel), WebSocketMessageType.Binary, true, default);
+                await ReadUntilAsync(m => HasMsgPackType(m, 3));
+                break;
+        }
+    }
+
+    public void StartReading() => _reading = ReadLoopAsync();
+
+    private async Task HandshakeAsync()
+    {
+        switch (_transport)
+        {
+            case Transport.Pusher:
+                await ReadUntilAsync(m => Contains(m, "connection_established"u8));
+                break;
+            default:
+                var protocol = _transport == Transport.SignalRJson ? "json" : "messagepack";
+                await SendTextAsync($"{{\"protocol\":\"{protocol}\",\"version\":1}}\u001e");
+                // The answer "{}\u001e" may share a frame with the first message; that one is not needed.
+                await ReadUntilAsync(m => Array.IndexOf(m, (byte)0x1e) >= 0);
+                break;
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        try
+        {
+            while (_socket.State == WebSocketState.Open)
+            {
+                var message = await ReceiveAsync();
+                if (message.IsEmpty)
+                    return;
+                CountEvents(message.Span);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+        {
+        }
+    }
+
+    private void CountEvents(ReadOnlySpan<byte> message)
+    {
+        switch (_transport)
+        {
+            case Transport.Pusher:
+                if (message.IndexOf("\"event\":\"bench\""u8) >= 0)
+                    Delivered(message);
+                break;
+            case Transport.SignalRJson:
+                foreach (var range in message.Split((byte)0x1e))
+                    if (message[range].IndexOf("\"bench\""u8) >= 0)
+                        Delivered(message[range]);
+                break;
+            case Transport.SignalRMsgPack:
+                while (!message.IsEmpty)
+                {
+                    var length = ReadVarInt(ref message);
+                    var item = message[..length];
+                    if (item.IndexOf("bench"u8) >= 0)
+                        Delivered(item);
+                    message = message[length..];
+                }
+                break;
+        }
+    }
+
+    // The data holds "t<ticks>t", the Stopwatch timestamp when the event was published.
+    private void Delivered(ReadOnlySpan<byte> message)
+    {
+        Interlocked.Increment(ref Received);
+        if (_onLatency is null)
+            return;
+        var start = message.IndexOf("t:"u8);
+        if (start < 0)
+            return;
+        var digits = message[(start + 2)..];
+        long ticks = 0;
+        foreach (var b in digits)
+        {
+            if (b is < (byte)'0' or > (byte)'9')
+                break;
+            ticks = ticks * 10 + (b - '0');
+        }
+        _onLatency(Stopwatch.GetTimestamp() - ticks);
+    }
+
+    private async Task ReadUntilAsync(Func<byte[], bool> done)
+    {
+        while (true)
+        {
+            var message = await ReceiveAsync();
+            if (message.IsEmpty)
+                throw new IOException("closed during setup");
+            if (done(message.ToArray()))
+                return;
+        }
+    }
+
+    private async Task<ReadOnlyMemory<byte>> ReceiveAsync()
+    {
+        var length = 0;
+        while (true)
+        {
+            var result = await _socket.ReceiveAsync(_buffer.AsMemory(length), default);
+            if (result.MessageType == WebSocketMessageType.Close)
+                return ReadOnlyMemory<byte>.Empty;
+            length += result.Count;
+            if (result.EndOfMessage)
+                return _buffer.AsMemory(0, length);
+        }
+    }
+
+    private Task SendTextAsync(string text) => _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, default);
+
+    private static bool Contains(byte[] message, ReadOnlySpan<byte> text) => message.AsSpan().IndexOf(text) >= 0;
+
+    // SignalR MessagePack: varint length prefix, then [1, {}, "1", target, [args], []].
+    private static byte[] MsgPackInvocation(string target, string argument)
+    {
+        var body = new List<byte> { 0x96, 0x01, 0x80, 0xa1, (byte)'1' };
+        AddString(body, target);
+        body.Add(0x91);
+        AddString(body, argument);
+        body.Add(0x90);
+        var prefix = new List<byte>();
+        var n = body.Count;
+        do
+        {
+            var b = (byte)(n & 0x7f);
+            n >>= 7;
+            prefix.Add(n > 0 ? (byte)(b | 0x80) : b);
+        }
+        while (n > 0);
+        return [.. prefix, .. body];
+    }
+
+    private static void AddString(List<byte> bytes, string text)
+    {
+        var utf8 = Encoding.UTF8.GetBytes(text);
+        if (utf8.Length < 32)
+            bytes.Add((byte)(0xa0 | utf8.Length));
+        else
+        {
+            bytes.Add(0xd9);
+            bytes.Add((byte)utf8.Length);
+        }
+        bytes.AddRange(utf8);
+    }
+
+    /// <summary>Whether any of the length-prefixed messages in the frame is of <paramref name="type"/>.</summary>
+    private static bool HasMsgPackType(byte[] frame, int type)
+    {
+        ReadOnlySpan<byte> span = frame;
+        while (!span.IsEmpty)
+        {
+            var length = ReadVarInt(ref span);
+            if (length > 1 && span[1] == type)
+                return true;
+            span = span[length..];
+        }
+        return false;
+    }
+
+    private static int ReadVarInt(ref ReadOnlySpan<byte> span)
+    {
+        int value = 0, shift = 0, i = 0;
+        while (true)
+        {
+            var b = span[i++];
+            value |= (b & 0x7f) << shift;
+            if ((b & 0x80) == 0)
+                break;
+            shift += 7;
+        }
+        span = span[i..];
+        return value;
+    }
+
+    private static async Task ReadUpgradeResponseAsync(Stream stream)
+    {
+        var seen = new List<byte>();
+        var one = new byte[1];
+        while (seen.Count < 4 || !(seen[^4] == '\r' && seen[^3] == '\n' && seen[^2] == '\r' && seen[^1] == '\n'))
+        {
+            if (await stream.ReadAsync(one) == 0)
+                throw new IOException("closed during the upgrade");
+            seen.Add(one[0]);
+        }
+        var head = Encoding.ASCII.GetString([.. seen]);
+        if (!head.StartsWith("HTTP/1.1 101", StringComparison.Ordinal))
+            throw new IOException($"upgrade refused: {head.Split('\r')[0]}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try { _socket.Abort(); } catch (ObjectDisposedException) { }
+        await _reading;
+        _socket.Dispose();
+    }
+}

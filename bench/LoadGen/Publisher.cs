@@ -1,0 +1,39 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace SkubberPush.Bench;
+
+/// <summary>Publishes bench events over the REST API (header auth), ten per batch request.</summary>
+public sealed class Publisher(Uri server, string appId, string key, string secret)
+{
+    private readonly HttpClient _http = new() { BaseAddress = server };
+    private static readonly string Padding = new('x', 80);
+
+    public async Task PublishAsync(IReadOnlyList<string> channels)
+    {
+        for (var start = 0; start < channels.Count; start += 10)
+        {
+            var items = channels.Skip(start).Take(10).Select(c => new Dictionary<string, string>
+            {
+                ["name"] = BenchClient.BenchEvent, ["channel"] = c, ["data"] = $"{{\"t:{Stopwatch.GetTimestamp()}\":\"{Padding}\"}}",
+            });
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/apps/{appId}/batch_events")
+            {
+                Content = new StringContent(JsonSerializer.Serialize(new { batch = items }), Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add("X-Api-Key", key);
+            request.Headers.Add("X-Api-Secret", secret);
+            using var response = await _http.SendAsync(request);
+            response.EnsureSuccessStatusCode();
+        }
+    }
+
+    public async Task<string> TokenAsync()
+    {
+        var response = await _http.PostAsJsonAsync("/api/auth/signalr-token", new { apiKey = key, apiSecret = secret, expiresIn = 86_400 });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+    }
+}
