@@ -1,4 +1,3 @@
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.SignalR;
 using SkubberPush.Observability;
 
@@ -7,33 +6,23 @@ namespace SkubberPush.Hubs;
 /// <summary>
 /// Closes a hub connection that floods invocations. Legitimate clients call Subscribe, Unsubscribe
 /// and Trigger a few times a second (client events have their own 10/s limit, answered with a
-/// HubException); a connection past <see cref="PerSecond"/> sustained is abuse and is aborted.
+/// HubException); a connection past <see cref="HubSubscriber.InvocationsPerSecond"/> sustained is
+/// abuse and is aborted. The budget lives in the connection, so it goes when the connection does.
 /// </summary>
-public sealed partial class HubFloodFilter(PushMetrics metrics, ILogger<HubFloodFilter> logger) : IHubFilter, IDisposable
+public sealed partial class HubFloodFilter(PushMetrics metrics, ILogger<HubFloodFilter> logger) : IHubFilter
 {
-    public const int PerSecond = 100;
-
-    private readonly PartitionedRateLimiter<string> _rates = PartitionedRateLimiter.Create<string, string>(connectionId =>
-        RateLimitPartition.GetTokenBucketLimiter(connectionId, static _ => new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = 2 * PerSecond,
-            TokensPerPeriod = PerSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            QueueLimit = 0,
-        }));
-
     public ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
-        using var lease = _rates.AttemptAcquire(invocationContext.Context.ConnectionId);
-        if (lease.IsAcquired)
-            return next(invocationContext);
-        metrics.RateLimited("hub_invocations");
-        LogFlood(invocationContext.Context.ConnectionId, PerSecond);
-        invocationContext.Context.Abort();
-        throw new HubException("4301: too many invocations; connection closed");
+        var context = invocationContext.Context;
+        if (context.Items.TryGetValue(typeof(HubSubscriber), out var item) && item is HubSubscriber subscriber && !subscriber.TryTakeInvocation())
+        {
+            metrics.RateLimited("hub_invocations");
+            LogFlood(context.ConnectionId, HubSubscriber.InvocationsPerSecond);
+            context.Abort();
+            throw new HubException("4301: too many invocations; connection closed");
+        }
+        return next(invocationContext);
     }
-
-    public void Dispose() => _rates.Dispose();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Hub connection {ConnectionId} closed: more than {PerSecond} invocations per second")]
     private partial void LogFlood(string connectionId, int perSecond);

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using SkubberPush.Auth;
@@ -15,6 +16,7 @@ namespace SkubberPush.Hubs;
 public sealed partial class HubSubscriber : Subscriber
 {
     public const int OutboxCapacity = 1024;
+    public const int InvocationsPerSecond = 100;
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
     private readonly HubConnectionContext _connection;
@@ -31,6 +33,8 @@ public sealed partial class HubSubscriber : Subscriber
         _logger = logger;
         Identity = identity;
     }
+
+    private TokenBucketRateLimiter? _invocations;
 
     public HubIdentity Identity { get; }
 
@@ -55,8 +59,32 @@ public sealed partial class HubSubscriber : Subscriber
         return flushed.Task;
     }
 
+    /// <summary>
+    /// One invocation from the flood budget: bursts of 200, 100 a second sustained. Created on the
+    /// first invocation and replenished on demand, so it needs no timer and dies with the connection.
+    /// Invocations of one connection run one at a time, so no lock is needed here.
+    /// </summary>
+    public bool TryTakeInvocation()
+    {
+        _invocations ??= new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = 2 * InvocationsPerSecond,
+            TokensPerPeriod = InvocationsPerSecond,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = false,
+        });
+        _invocations.TryReplenish();
+        using var lease = _invocations.AttemptAcquire();
+        return lease.IsAcquired;
+    }
+
     /// <summary>Stops the send loop; called once the connection is gone.</summary>
-    public void Complete() => _outbox.Writer.TryComplete();
+    public void Complete()
+    {
+        _outbox.Writer.TryComplete();
+        _invocations?.Dispose();
+    }
 
     private void Enqueue(object item)
     {

@@ -16,7 +16,7 @@ namespace SkubberPush.Hubs;
 /// is its <see cref="HubSubscriber"/> in <c>Context.Items</c>.
 /// </summary>
 public sealed partial class PushHub(ChannelRegistry registry, AppCatalog catalog, SocketIdGenerator socketIds,
-    ClientEventRelay clientEvents, MessageQuota quota, PushMetrics metrics, ILogger<PushHub> logger) : Hub
+    ClientEventGate clientEvents, PushMetrics metrics, ILogger<PushHub> logger) : Hub
 {
     public const string Path = "/push";
     public const string ConnectedMethod = "connected";
@@ -94,21 +94,8 @@ public sealed partial class PushHub(ChannelRegistry registry, AppCatalog catalog
     public async Task Trigger(string channel, string eventName, string data)
     {
         var (subscriber, app) = Caller();
-        if (quota.IsExceeded(app))
-        {
-            metrics.RateLimited("daily_quota");
-            throw new HubException("4004: Daily message quota exceeded");
-        }
-        var policy = new ClientEventPolicy(app.Limits.ClientEventsEnabled, app.Limits.MaxEventPayloadBytes, app.Limits.ClientEventsPerSecond);
-        var rejected = await clientEvents.RelayAsync(app.Id, policy, subscriber, channel, eventName, data, Context.ConnectionAborted);
-        if (rejected is null)
-            quota.CountPublished(app.Id, 1);
-        else
-        {
-            if (rejected.RateLimited)
-                metrics.RateLimited("client_events");
+        if (await clientEvents.SendAsync(app, subscriber, channel, eventName, data, Context.ConnectionAborted) is { } rejected)
             throw new HubException($"{rejected.Code ?? 4301}: {rejected.Message}");
-        }
     }
 
     private async Task JoinAsync(HubSubscriber subscriber, PushApp app, string channel,

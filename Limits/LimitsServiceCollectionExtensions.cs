@@ -6,6 +6,7 @@ public static class LimitsServiceCollectionExtensions
     {
         services.AddSingleton<TriggerRateLimiter>();
         services.AddSingleton<MessageQuota>();
+        services.AddSingleton<ClientEventGate>();
         services.AddHostedService(sp => sp.GetRequiredService<MessageQuota>());
         return services;
     }

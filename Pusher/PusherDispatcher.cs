@@ -7,7 +7,6 @@ using SkubberPush.Channels;
 using SkubberPush.Json;
 using SkubberPush.Json.Wire;
 using SkubberPush.Limits;
-using SkubberPush.Observability;
 
 namespace SkubberPush.Pusher;
 
@@ -16,7 +15,7 @@ namespace SkubberPush.Pusher;
 /// frame for this connection only: <c>pusher:error</c>, plus <c>pusher:subscription_error</c> for
 /// subscriptions; the connection stays open unless the app itself is gone.
 /// </summary>
-public sealed class PusherDispatcher(AppCatalog catalog, ChannelRegistry registry, ClientEventRelay clientEvents, MessageQuota quota, PushMetrics metrics)
+public sealed class PusherDispatcher(AppCatalog catalog, ChannelRegistry registry, ClientEventGate clientEvents)
 {
     public async ValueTask DispatchAsync(PusherConnection connection, ReadOnlyMemory<byte> message)
     {
@@ -138,22 +137,8 @@ public sealed class PusherDispatcher(AppCatalog catalog, ChannelRegistry registr
             { } element => JsonSerializer.Serialize(element, PushJsonContext.Wire.JsonElement),
             null => "{}",
         };
-        if (quota.IsExceeded(app))
-        {
-            metrics.RateLimited("daily_quota");
-            connection.Send(PusherFrames.ErrorFrame(PusherCloseCodes.OverConnectionQuota, "Daily message quota exceeded"));
-            return;
-        }
-        var policy = new ClientEventPolicy(app.Limits.ClientEventsEnabled, app.Limits.MaxEventPayloadBytes, app.Limits.ClientEventsPerSecond);
-        var rejected = await clientEvents.RelayAsync(app.Id, policy, connection, frame.Channel ?? "", frame.Event!, data);
-        if (rejected is null)
-            quota.CountPublished(app.Id, 1);
-        else
-        {
-            if (rejected.RateLimited)
-                metrics.RateLimited("client_events");
+        if (await clientEvents.SendAsync(app, connection, frame.Channel ?? "", frame.Event!, data) is { } rejected)
             connection.Send(PusherFrames.ErrorFrame(rejected.Code, rejected.Message, frame.Channel is null ? null : Truncate(frame.Channel)));
-        }
     }
 
     /// <summary>Client data is an object, or a string holding one; anything else reads as missing.</summary>
