@@ -98,6 +98,30 @@ public sealed class AppStore
         return connection;
     }
 
+    /// <summary>One statement on a pooled connection; parameters as <c>("$name", value)</c> pairs.</summary>
+    public int Execute(string sql, params (string Name, object Value)[] parameters)
+    {
+        using var connection = Open();
+        using var command = Command(connection, sql, parameters);
+        return command.ExecuteNonQuery();
+    }
+
+    public object? Scalar(string sql, params (string Name, object Value)[] parameters)
+    {
+        using var connection = Open();
+        using var command = Command(connection, sql, parameters);
+        return command.ExecuteScalar();
+    }
+
+    public static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+            command.Parameters.AddWithValue(name, value);
+        return command;
+    }
+
     public List<PushApp> List()
     {
         using var connection = Open();
@@ -113,9 +137,7 @@ public sealed class AppStore
     public PushApp? Get(string id)
     {
         using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM apps WHERE id = $id";
-        command.Parameters.AddWithValue("$id", id);
+        using var command = Command(connection, $"SELECT {Columns} FROM apps WHERE id = $id", ("$id", id));
         using var reader = command.ExecuteReader();
         return reader.Read() ? Read(reader) : null;
     }
@@ -133,14 +155,7 @@ public sealed class AppStore
         "max_user_info_bytes = $max_user_info_bytes, max_triggers_per_second = $max_triggers_per_second, " +
         "max_messages_per_day = $max_messages_per_day WHERE id = $id") > 0;
 
-    public bool Delete(string id)
-    {
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM apps WHERE id = $id";
-        command.Parameters.AddWithValue("$id", id);
-        return command.ExecuteNonQuery() > 0;
-    }
+    public bool Delete(string id) => Execute("DELETE FROM apps WHERE id = $id", ("$id", id)) > 0;
 
     private int Write(PushApp app, string sql)
     {
@@ -207,23 +222,23 @@ public sealed class AppStore
     private void Migrate()
     {
         using var connection = Open();
-        Execute(connection, "PRAGMA journal_mode = WAL");
-        Execute(connection, "BEGIN IMMEDIATE");
+        Run(connection, "PRAGMA journal_mode = WAL");
+        Run(connection, "BEGIN IMMEDIATE");
         try
         {
-            var version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version"), CultureInfo.InvariantCulture);
+            var version = Convert.ToInt32(Command(connection, "PRAGMA user_version").ExecuteScalar(), CultureInfo.InvariantCulture);
             if (version > Migrations.Length)
                 throw new AppStoreException($"{DatabasePath} has schema version {version}; this build knows up to {Migrations.Length}. Use a newer skubber-push.");
             for (var v = version; v < Migrations.Length; v++)
             {
-                Execute(connection, Migrations[v]);
-                Execute(connection, $"PRAGMA user_version = {v + 1}");
+                Run(connection, Migrations[v]);
+                Run(connection, $"PRAGMA user_version = {v + 1}");
             }
-            Execute(connection, "COMMIT");
+            Run(connection, "COMMIT");
         }
         catch
         {
-            Execute(connection, "ROLLBACK");
+            Run(connection, "ROLLBACK");
             throw;
         }
     }
@@ -243,17 +258,9 @@ public sealed class AppStore
         }
     }
 
-    private static void Execute(SqliteConnection connection, string sql)
+    private static void Run(SqliteConnection connection, string sql)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
+        using var command = Command(connection, sql);
         command.ExecuteNonQuery();
-    }
-
-    private static object? Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
     }
 }

@@ -158,7 +158,7 @@ public sealed class AppChannels
     /// <summary>Publishes an event that arrived through the broker: cache it if asked, then fan out.</summary>
     public void Publish(OutboundEvent evt)
     {
-        if (evt.FromApi && IsCacheName(evt.Channel))
+        if (evt.StoreInCache)
             _cache.Store(evt);
         if (evt.Channel.StartsWith(ChannelName.ServerToUserPrefix, Ordinal))
         {
@@ -208,9 +208,6 @@ public sealed class AppChannels
     }
 
     public bool TryGetCached(string channelName, out CachedEvent cached) => _cache.TryGet(channelName, out cached);
-
-    private static bool IsCacheName(string channel) =>
-        ChannelName.TryParse(channel, out var name, out _) && name.IsCache;
 
     private bool Leave(Subscriber subscriber, OccupiedChannel channel)
     {

@@ -7,6 +7,6 @@ public sealed class EventPublisher(IBroker broker)
         string? exceptSocketId, CancellationToken cancellationToken)
     {
         foreach (var channel in channels)
-            await broker.PublishAsync(appId, new OutboundEvent(channel.Value, eventName, data, exceptSocketId: exceptSocketId) { FromApi = true }, cancellationToken);
+            await broker.PublishAsync(appId, new OutboundEvent(channel.Value, eventName, data, exceptSocketId: exceptSocketId) { StoreInCache = channel.IsCache }, cancellationToken);
     }
 }

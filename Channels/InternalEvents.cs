@@ -7,4 +7,5 @@ public static class InternalEvents
     public const string MemberAdded = "pusher_internal:member_added";
     public const string MemberRemoved = "pusher_internal:member_removed";
     public const string CacheMiss = "pusher:cache_miss";
+    public const string SubscriptionError = "pusher:subscription_error";
 }

@@ -17,8 +17,8 @@ public sealed class OutboundEvent(string channel, string eventName, string? data
     public string? UserId { get; } = userId;
     /// <summary>The connection that must not receive this event (Pusher's <c>socket_id</c>).</summary>
     public string? ExceptSocketId { get; } = exceptSocketId;
-    /// <summary>Published through the REST API: stored by cache channels (client events never are).</summary>
-    public bool FromApi { get; init; }
+    /// <summary>Replaces its channel's cached event: REST events on cache channels (client events never do).</summary>
+    public bool StoreInCache { get; init; }
 
     public T Encode<T>(IEventEncoder<T> encoder) where T : class
     {

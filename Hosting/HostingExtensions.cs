@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
 using SkubberPush.Channels;
@@ -50,14 +51,14 @@ public static class HostingExtensions
         services.AddSingleton<IValidateOptions<SkubberOptions>, SkubberOptionsValidator>();
         services.AddOptions<ChannelOptions>().Configure<IOptions<SkubberOptions>>((channels, skubber) =>
             channels.CacheTtl = TimeSpan.FromSeconds(skubber.Value.CacheTtlSeconds));
-        var origins = builder.Configuration.GetSection("Skubber:CorsOrigins").Get<string[]>() ?? [];
-        services.AddCors(cors => cors.AddPolicy(Endpoints.TokenEndpoints.CorsPolicy, policy =>
+        services.AddCors();
+        services.AddOptions<CorsOptions>().Configure<IOptions<SkubberOptions>>((cors, skubber) => cors.AddPolicy(Endpoints.TokenEndpoints.CorsPolicy, policy =>
         {
             // SignalR's browser client negotiates with credentials, so origins are echoed, not "*".
-            if (origins.Length == 0)
+            if (skubber.Value.CorsOrigins.Length == 0)
                 policy.SetIsOriginAllowed(_ => true);
             else
-                policy.WithOrigins(origins);
+                policy.WithOrigins(skubber.Value.CorsOrigins);
             policy.AllowAnyHeader().AllowAnyMethod().AllowCredentials();
         }));
         services.ConfigureHttpJsonOptions(json =>
@@ -75,9 +76,9 @@ public static class HostingExtensions
     {
         services.AddOptions<DrainOptions>().Bind(configuration.GetSection("Skubber:Shutdown")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DrainOptions>, DrainOptionsValidator>();
-        var drain = new DrainOptions { GracePeriodSeconds = configuration.GetValue<int?>("Skubber:Shutdown:GracePeriodSeconds") ?? new DrainOptions().GracePeriodSeconds };
         // The drain runs before the host stops (see ConnectionDrainer); the stop gets the remainder.
-        services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(drain.GracePeriodSeconds) - ConnectionDrainer.Budget(drain));
+        services.AddOptions<HostOptions>().Configure<IOptions<DrainOptions>>((host, drain) =>
+            host.ShutdownTimeout = TimeSpan.FromSeconds(drain.Value.GracePeriodSeconds) - ConnectionDrainer.Budget(drain.Value));
         services.AddHostedService<ConnectionDrainer>();
         return services;
     }

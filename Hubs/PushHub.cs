@@ -126,7 +126,7 @@ public sealed partial class PushHub(ChannelRegistry registry, AppCatalog catalog
     private static async Task FailAsync(HubSubscriber subscriber, string channel, SubscriptionFailure failure)
     {
         var data = JsonSerializer.Serialize(new SubscriptionErrorData(failure.Type, failure.Message, failure.Status), PushJsonContext.Wire.SubscriptionErrorData);
-        subscriber.Deliver(new OutboundEvent(channel, "pusher:subscription_error", data));
+        subscriber.Deliver(new OutboundEvent(channel, InternalEvents.SubscriptionError, data));
         await subscriber.FlushAsync();
         throw new HubException($"{failure.Code}: {failure.Message}");
     }

@@ -75,27 +75,13 @@ public sealed partial class MessageQuota(ChannelRegistry registry, AppStore stor
         }
     }
 
-    private void Persist(string appId, Usage usage, long counter)
-    {
-        using var connection = store.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO app_usage (app_id, day, messages) VALUES ($app, $day, $messages) " +
-                              "ON CONFLICT (app_id, day) DO UPDATE SET messages = excluded.messages";
-        command.Parameters.AddWithValue("$app", appId);
-        command.Parameters.AddWithValue("$day", usage.Day);
-        command.Parameters.AddWithValue("$messages", usage.Baseline + counter - usage.CounterAtStart);
-        command.ExecuteNonQuery();
-    }
+    private void Persist(string appId, Usage usage, long counter) =>
+        store.Execute("INSERT INTO app_usage (app_id, day, messages) VALUES ($app, $day, $messages) " +
+                      "ON CONFLICT (app_id, day) DO UPDATE SET messages = excluded.messages",
+            ("$app", appId), ("$day", usage.Day), ("$messages", usage.Baseline + counter - usage.CounterAtStart));
 
-    private long Load(string appId, string day)
-    {
-        using var connection = store.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT messages FROM app_usage WHERE app_id = $app AND day = $day";
-        command.Parameters.AddWithValue("$app", appId);
-        command.Parameters.AddWithValue("$day", day);
-        return command.ExecuteScalar() is long stored ? stored : 0;
-    }
+    private long Load(string appId, string day) =>
+        store.Scalar("SELECT messages FROM app_usage WHERE app_id = $app AND day = $day", ("$app", appId), ("$day", day)) is long stored ? stored : 0;
 
     private string Today() => time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

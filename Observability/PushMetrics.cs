@@ -55,8 +55,6 @@ public sealed class PushMetrics : IDisposable
 
     public void WebhookAttempt(string outcome) => _webhookAttempts.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
-    public Meter Meter => _meter;
-
     public void Dispose() => _meter.Dispose();
 
     private IEnumerable<Measurement<long>> Each(Func<TransportCounters, long> read) =>

@@ -186,10 +186,9 @@ public sealed partial class PusherConnection : Subscriber
     {
         try
         {
-            // The reason must fit a control frame: 123 bytes.
             if (_coalescing is not null)
                 await _coalescing.FlushBufferAsync(CancellationToken.None); // frames of the batch first
-            await _socket.CloseOutputAsync(status, reason.Length > 120 ? reason[..120] : reason, CancellationToken.None);
+            await _socket.CloseOutputAsync(status, PusherFrames.CloseReason(reason), CancellationToken.None);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {

@@ -60,7 +60,7 @@ public sealed class PusherDispatcher(AppCatalog catalog, ChannelRegistry registr
                 await ClientEventAsync(connection, app, frame);
                 break;
             default:
-                connection.Send(PusherFrames.ErrorFrame(null, $"Unsupported event '{Truncate(eventName)}'"));
+                connection.Send(PusherFrames.ErrorFrame(null, $"Unsupported event '{Clip(eventName)}'"));
                 break;
         }
     }
@@ -75,7 +75,7 @@ public sealed class PusherDispatcher(AppCatalog catalog, ChannelRegistry registr
         }
         if (!ChannelName.TryParse(channel, out var name, out var invalid))
         {
-            Refuse(connection, Truncate(channel), SubscriptionFailure.InvalidChannel(invalid));
+            Refuse(connection, Clip(channel), SubscriptionFailure.InvalidChannel(invalid));
             return;
         }
         if (ChannelAuthorizer.BySignature(app, connection.SocketId, name, data.Auth, data.ChannelData, connection.SignedInMember, out var member) is { } failure)
@@ -138,7 +138,7 @@ public sealed class PusherDispatcher(AppCatalog catalog, ChannelRegistry registr
             null => "{}",
         };
         if (await clientEvents.SendAsync(app, connection, frame.Channel ?? "", frame.Event!, data) is { } rejected)
-            connection.Send(PusherFrames.ErrorFrame(rejected.Code, rejected.Message, frame.Channel is null ? null : Truncate(frame.Channel)));
+            connection.Send(PusherFrames.ErrorFrame(rejected.Code, rejected.Message, frame.Channel is null ? null : Clip(frame.Channel)));
     }
 
     /// <summary>Client data is an object, or a string holding one; anything else reads as missing.</summary>
@@ -159,6 +159,5 @@ public sealed class PusherDispatcher(AppCatalog catalog, ChannelRegistry registr
         }
     }
 
-    // Echoing a 1 MB channel name back would turn our error into an amplifier.
-    private static string Truncate(string text) => text.Length <= 200 ? text : text[..200] + "…";
+    private static string Clip(string text) => PusherFrames.Clip(text, 200);
 }

@@ -16,7 +16,11 @@ public static class PusherFrames
     public const string Unsubscribe = "pusher:unsubscribe";
     public const string Signin = "pusher:signin";
     public const string SigninSuccess = "pusher:signin_success";
-    public const string SubscriptionError = "pusher:subscription_error";
+
+    /// <summary>The longest close reason a control frame carries (RFC 6455: 125 bytes, less the code).</summary>
+    private const int MaxCloseReason = 120;
+
+    public static string CloseReason(string reason) => reason.Length <= MaxCloseReason ? reason : reason[..MaxCloseReason];
 
     public static byte[] PingFrame { get; } = Frame(Ping, null, "{}");
     public static byte[] PongFrame { get; } = Frame(Pong, null, "{}");
@@ -34,5 +38,8 @@ public static class PusherFrames
         Frame(SigninSuccess, null, JsonSerializer.Serialize(new SigninSuccessData(userData), PushJsonContext.Wire.SigninSuccessData));
 
     public static byte[] SubscriptionFailed(string channel, SubscriptionFailure failure) =>
-        Frame(SubscriptionError, channel, JsonSerializer.Serialize(new SubscriptionErrorData(failure.Type, failure.Message, failure.Status), PushJsonContext.Wire.SubscriptionErrorData));
+        Frame(InternalEvents.SubscriptionError, channel, JsonSerializer.Serialize(new SubscriptionErrorData(failure.Type, failure.Message, failure.Status), PushJsonContext.Wire.SubscriptionErrorData));
+
+    /// <summary>Client text echoed in errors is clipped: a 1 MB channel name must not come back as a 1 MB error.</summary>
+    public static string Clip(string text, int max) => text.Length <= max ? text : text[..max] + "…";
 }

@@ -92,7 +92,7 @@ public static partial class PusherSocketEndpoint
         try
         {
             await socket.SendAsync(PusherFrames.ErrorFrame(code, message), WebSocketMessageType.Text, true, timeout.Token);
-            await socket.CloseOutputAsync((WebSocketCloseStatus)code, message.Length > 120 ? message[..120] : message, timeout.Token);
+            await socket.CloseOutputAsync((WebSocketCloseStatus)code, PusherFrames.CloseReason(message), timeout.Token);
             // Wait for the client's close so it reads our code before the TCP connection ends.
             var buffer = new byte[256];
             while ((await socket.ReceiveAsync(buffer, timeout.Token)).MessageType != WebSocketMessageType.Close)
@@ -104,7 +104,7 @@ public static partial class PusherSocketEndpoint
         }
     }
 
-    private static string Truncate(string text) => text.Length <= 64 ? text : text[..64] + "…";
+    private static string Truncate(string text) => PusherFrames.Clip(text, 64);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Pusher connection {SocketId} opened for app {AppId}")]
     private static partial void LogOpened(ILogger logger, string socketId, string appId);

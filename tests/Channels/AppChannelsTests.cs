@@ -152,8 +152,8 @@ public sealed class AppChannelsTests
     [Fact]
     public void Cache_channel_replays_the_last_api_event_until_its_ttl_ends()
     {
-        _app.Publish(new OutboundEvent("cache-prices", "price", "{\"p\":1}") { FromApi = true });
-        _app.Publish(new OutboundEvent("cache-prices", "price", "{\"p\":2}") { FromApi = true });
+        _app.Publish(new OutboundEvent("cache-prices", "price", "{\"p\":1}") { StoreInCache = true });
+        _app.Publish(new OutboundEvent("cache-prices", "price", "{\"p\":2}") { StoreInCache = true });
         var early = Connect("1.1");
         _app.Subscribe(early, Name("cache-prices"), null, 100);
         Assert.Equal([InternalEvents.SubscriptionSucceeded, "price"], early.EventNames());

@@ -30,7 +30,7 @@ public sealed class HubAuthenticationTests(PushServerFactory factory) : ApiTestB
     [Fact]
     public async Task A_token_minted_by_the_apps_own_backend_is_accepted()
     {
-        var app = HubTokens.CreateApp(Factory);
+        var app = Factory.CreateApp();
         var token = Mint(app.Key, app.Secret, PushServerFactory.VectorTime.AddMinutes(5), sub: "u-1");
         Assert.Equal(HttpStatusCode.OK, await NegotiateStatus($"access_token={token}"));
         Assert.Equal(HttpStatusCode.OK, await NegotiateStatus("", bearer: token));
@@ -41,7 +41,7 @@ public sealed class HubAuthenticationTests(PushServerFactory factory) : ApiTestB
     [Fact]
     public async Task Missing_garbage_expired_and_forged_tokens_are_401()
     {
-        var app = HubTokens.CreateApp(Factory);
+        var app = Factory.CreateApp();
         Assert.Equal(HttpStatusCode.Unauthorized, await NegotiateStatus(""));
         Assert.Equal(HttpStatusCode.Unauthorized, await NegotiateStatus("access_token=garbage"));
         Assert.Equal(HttpStatusCode.Unauthorized, await NegotiateStatus($"access_token={Mint(app.Key, app.Secret, PushServerFactory.VectorTime.AddMinutes(-5))}"));
@@ -53,7 +53,7 @@ public sealed class HubAuthenticationTests(PushServerFactory factory) : ApiTestB
     [Fact]
     public async Task Unsigned_alg_none_token_is_401()
     {
-        var app = HubTokens.CreateApp(Factory);
+        var app = Factory.CreateApp();
         static string B64(string s) => Base64UrlEncoder.Encode(s);
         var token = $"{B64($$"""{"alg":"none","kid":"{{app.Key}}","typ":"JWT"}""")}.{B64("""{"sub":"u-1","exp":1900000000}""")}.";
         Assert.Equal(HttpStatusCode.Unauthorized, await NegotiateStatus($"access_token={token}"));
@@ -63,7 +63,7 @@ public sealed class HubAuthenticationTests(PushServerFactory factory) : ApiTestB
     public async Task Token_expires_with_time()
     {
         await using var server = new PushServerFactory(); // its own clock, moved forward below
-        var app = HubTokens.CreateApp(server);
+        var app = server.CreateApp();
         var token = await HubTokens.IssueAsync(server, app, "u-1");
         async Task<HttpStatusCode> Negotiate() =>
             (await server.CreateClient().PostAsync($"/push/negotiate?negotiateVersion=1&access_token={token}", null)).StatusCode;
@@ -77,7 +77,7 @@ public sealed class HubAuthenticationTests(PushServerFactory factory) : ApiTestB
     [Fact]
     public async Task Rotating_the_secret_invalidates_old_tokens()
     {
-        var app = HubTokens.CreateApp(Factory);
+        var app = Factory.CreateApp();
         var token = await HubTokens.IssueAsync(Factory, app, "u-1");
         var catalog = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<SkubberPush.Apps.AppCatalog>(Factory.Services);
         catalog.Store.Update(app with { Secret = SkubberPush.Apps.AppCredentials.NewSecret() });
@@ -88,7 +88,7 @@ public sealed class HubAuthenticationTests(PushServerFactory factory) : ApiTestB
     [Fact]
     public async Task UserId_different_from_sub_is_401_and_without_sub_names_the_user()
     {
-        var app = HubTokens.CreateApp(Factory);
+        var app = Factory.CreateApp();
         var withSub = await HubTokens.IssueAsync(Factory, app, "u-1");
         Assert.Equal(HttpStatusCode.Unauthorized, await NegotiateStatus($"access_token={withSub}&userId=u-2"));
         Assert.Equal(HttpStatusCode.OK, await NegotiateStatus($"access_token={withSub}&userId=u-1"));

@@ -18,7 +18,7 @@ public sealed class PushHubTests(PushServerFactory factory) : ApiTestBase(factor
 
     private async Task<(PushApp App, HubTestClient Client)> Connect(HubProtocolKind protocol, string? userId = null, object? userInfo = null, string[]? channels = null, PushApp? app = null)
     {
-        app ??= HubTokens.CreateApp(Factory);
+        app ??= Factory.CreateApp();
         var token = await HubTokens.IssueAsync(Factory, app, userId, userInfo, channels);
         return (app, await HubTestClient.ConnectAsync(Factory, token, protocol));
     }
@@ -90,7 +90,7 @@ public sealed class PushHubTests(PushServerFactory factory) : ApiTestBase(factor
     [Theory, MemberData(nameof(Protocols))]
     public async Task Presence_between_two_clients_counts_users_not_connections(HubProtocolKind protocol)
     {
-        var app = HubTokens.CreateApp(Factory);
+        var app = Factory.CreateApp();
         var (_, ada) = await Connect(protocol, "u-ada", new { name = "Ada" }, ["presence-room"], app);
         var (_, adaPhone) = await Connect(protocol, "u-ada", new { name = "Ada" }, ["presence-room"], app);
         var (_, bob) = await Connect(protocol, "u-bob", new { name = "Bob" }, ["presence-*"], app);
@@ -136,7 +136,7 @@ public sealed class PushHubTests(PushServerFactory factory) : ApiTestBase(factor
     [Theory, MemberData(nameof(Protocols))]
     public async Task Client_events_reach_others_not_the_sender(HubProtocolKind protocol)
     {
-        var app = HubTokens.CreateApp(Factory);
+        var app = Factory.CreateApp();
         var (_, ada) = await Connect(protocol, "u-ada", null, ["presence-chat", "private-*"], app);
         var (_, bob) = await Connect(protocol, "u-bob", null, ["presence-chat"], app);
         await using var _1 = ada;
@@ -180,7 +180,7 @@ public sealed class PushHubTests(PushServerFactory factory) : ApiTestBase(factor
     [Theory, MemberData(nameof(Protocols))]
     public async Task Client_events_switched_off_for_the_app_are_refused(HubProtocolKind protocol)
     {
-        var app = HubTokens.CreateApp(Factory, a => a with { Limits = a.Limits with { ClientEventsEnabled = false } });
+        var app = Factory.CreateApp(a => a with { Limits = a.Limits with { ClientEventsEnabled = false } });
         var (_, client) = await Connect(protocol, "u-1", channels: ["private-*"], app: app);
         await using var _ = client;
         await client.Connection.InvokeAsync("Subscribe", "private-room");
@@ -249,7 +249,7 @@ public sealed class PushHubTests(PushServerFactory factory) : ApiTestBase(factor
     [Fact]
     public async Task Unverified_query_user_gets_no_server_to_user_events()
     {
-        var app = HubTokens.CreateApp(Factory);
+        var app = Factory.CreateApp();
         var token = await HubTokens.IssueAsync(Factory, app);
         await using var client = await HubTestClient.ConnectAsync(Factory, token, HubProtocolKind.Json, userId: "u-claimed");
         await ApiFor(app).PostAsync($"/apps/{app.Id}/events", Json("""{"name":"secret","channel":"#server-to-user-u-claimed","data":"{}"}"""));
@@ -263,7 +263,7 @@ public sealed class PushHubTests(PushServerFactory factory) : ApiTestBase(factor
     [Fact]
     public async Task Thousand_connections_opened_and_closed_leave_the_core_at_baseline()
     {
-        var app = HubTokens.CreateApp(Factory);
+        var app = Factory.CreateApp();
         var channels = Factory.Services.GetRequiredService<ChannelRegistry>().For(app.Id);
         var token = await HubTokens.IssueAsync(Factory, app, "u-many", null, ["presence-*", "private-*"]);
         for (var batch = 0; batch < 10; batch++)

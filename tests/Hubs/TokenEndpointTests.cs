@@ -13,7 +13,7 @@ public sealed class TokenEndpointTests(PushServerFactory factory) : ApiTestBase(
     [Fact]
     public async Task Token_is_hs256_with_kid_and_the_claims_asked_for()
     {
-        var app = HubTokens.CreateApp(Factory);
+        var app = Factory.CreateApp();
         var response = await Request(new Dictionary<string, object>
         {
             ["apiKey"] = app.Key, ["apiSecret"] = app.Secret, ["userId"] = "u-77",
@@ -37,7 +37,7 @@ public sealed class TokenEndpointTests(PushServerFactory factory) : ApiTestBase(
     [Fact]
     public async Task Default_lifetime_is_an_hour()
     {
-        var app = HubTokens.CreateApp(Factory);
+        var app = Factory.CreateApp();
         var body = await (await Request(new { apiKey = app.Key, apiSecret = app.Secret })).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(3600, body.GetProperty("expiresIn").GetInt32());
         Assert.False(new JsonWebToken(body.GetProperty("token").GetString()).TryGetPayloadValue<string>("sub", out _));
@@ -46,7 +46,7 @@ public sealed class TokenEndpointTests(PushServerFactory factory) : ApiTestBase(
     [Fact]
     public async Task Wrong_credentials_are_401()
     {
-        var app = HubTokens.CreateApp(Factory);
+        var app = Factory.CreateApp();
         await AssertError(await Request(new { apiKey = app.Key, apiSecret = "nope" }), HttpStatusCode.Unauthorized, "Wrong apiKey or apiSecret");
         await AssertError(await Request(new { apiKey = "mps_unknown", apiSecret = app.Secret }), HttpStatusCode.Unauthorized, "Wrong apiKey or apiSecret");
         await AssertError(await Request(new { apiSecret = app.Secret }), HttpStatusCode.Unauthorized, "Wrong apiKey or apiSecret");
@@ -55,7 +55,7 @@ public sealed class TokenEndpointTests(PushServerFactory factory) : ApiTestBase(
     [Fact]
     public async Task Disabled_app_is_403()
     {
-        var app = HubTokens.CreateApp(Factory, a => a with { Enabled = false });
+        var app = Factory.CreateApp(a => a with { Enabled = false });
         await AssertError(await Request(new { apiKey = app.Key, apiSecret = app.Secret }), HttpStatusCode.Forbidden, "disabled");
     }
 
@@ -64,14 +64,14 @@ public sealed class TokenEndpointTests(PushServerFactory factory) : ApiTestBase(
     [InlineData(86_401)]
     public async Task Lifetime_outside_one_second_to_24_hours_is_400(int seconds)
     {
-        var app = HubTokens.CreateApp(Factory);
+        var app = Factory.CreateApp();
         await AssertError(await Request(new { apiKey = app.Key, apiSecret = app.Secret, expiresIn = seconds }), HttpStatusCode.BadRequest, "expiresIn must be 1 to 86400");
     }
 
     [Fact]
     public async Task Bad_claims_are_400()
     {
-        var app = HubTokens.CreateApp(Factory);
+        var app = Factory.CreateApp();
         await AssertError(await Request(new { apiKey = app.Key, apiSecret = app.Secret, userInfo = "text" }), HttpStatusCode.BadRequest, "userInfo must be a JSON object");
         await AssertError(await Request(new { apiKey = app.Key, apiSecret = app.Secret, channels = new[] { "bad name" } }), HttpStatusCode.BadRequest, "channels: Invalid channel name 'bad name'");
         await AssertError(await Request(new { apiKey = app.Key, apiSecret = app.Secret, userInfo = new { bio = new string('x', 2000) } }), HttpStatusCode.BadRequest, "user_info is larger than 1024 bytes");

@@ -27,15 +27,7 @@ public abstract class ApiTestBase(PushServerFactory factory) : IClassFixture<Pus
         return subscriber;
     }
 
-    protected PushApp CreateApp(Func<PushApp, PushApp>? change = null)
-    {
-        var app = new PushApp { Id = Unique("app"), Name = "other", Key = AppCredentials.NewKey(), Secret = AppCredentials.NewSecret(), CreatedAt = DateTimeOffset.UnixEpoch };
-        app = change?.Invoke(app) ?? app;
-        var catalog = Factory.Services.GetRequiredService<AppCatalog>();
-        catalog.Store.Insert(app);
-        catalog.Reload();
-        return app;
-    }
+    protected PushApp CreateApp(Func<PushApp, PushApp>? change = null) => Factory.CreateApp(change);
 
     protected static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 

@@ -82,19 +82,9 @@ public sealed class HubTestClient : IAsyncDisposable
 
 public sealed record HubEvent(string Channel, string Name, string? Data, string? UserId);
 
-/// <summary>Apps with HS256-capable secrets and tokens for them.</summary>
+/// <summary>Tokens from the token endpoint, as an app's backend gets them.</summary>
 public static class HubTokens
 {
-    public static PushApp CreateApp(PushServerFactory factory, Func<PushApp, PushApp>? change = null)
-    {
-        var app = new PushApp { Id = "hub" + Guid.NewGuid().ToString("N")[..10], Name = "hub", Key = AppCredentials.NewKey(), Secret = AppCredentials.NewSecret() };
-        app = change?.Invoke(app) ?? app;
-        var catalog = factory.Services.GetRequiredService<AppCatalog>();
-        catalog.Store.Insert(app);
-        catalog.Reload();
-        return app;
-    }
-
     public static async Task<string> IssueAsync(PushServerFactory factory, PushApp app, string? userId = null, object? userInfo = null, string[]? channels = null)
     {
         var response = await factory.CreateClient().PostAsJsonAsync("/api/auth/signalr-token",

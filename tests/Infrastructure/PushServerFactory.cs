@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
+using SkubberPush.Apps;
 
 namespace SkubberPush.Tests.Infrastructure;
 
@@ -25,6 +26,17 @@ public sealed class PushServerFactory : WebApplicationFactory<Program>
         builder.UseSetting("Skubber:DefaultApp:Key", TestApp.Key);
         builder.UseSetting("Skubber:DefaultApp:Secret", TestApp.Secret);
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time)));
+    }
+
+    /// <summary>Another app in the running server, with a fresh 48-character secret (HS256-capable).</summary>
+    public PushApp CreateApp(Func<PushApp, PushApp>? change = null)
+    {
+        var app = new PushApp { Id = "app" + Guid.NewGuid().ToString("N")[..10], Name = "other", Key = AppCredentials.NewKey(), Secret = AppCredentials.NewSecret() };
+        app = change?.Invoke(app) ?? app;
+        var catalog = Services.GetRequiredService<AppCatalog>();
+        catalog.Store.Insert(app);
+        catalog.Reload();
+        return app;
     }
 
     public HttpClient CreateApiClient()
