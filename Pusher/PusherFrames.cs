@@ -5,7 +5,10 @@ using SkubberPush.Json.Wire;
 
 namespace SkubberPush.Pusher;
 
-/// <summary>Server → client frames as UTF-8 bytes, built through the source-generated context.</summary>
+/// <summary>
+/// Server → client messages as whole WebSocket frames (<see cref="WebSocketFrames"/>), their JSON
+/// built through the source-generated context.
+/// </summary>
 public static class PusherFrames
 {
     public const string ConnectionEstablished = "pusher:connection_established";
@@ -17,19 +20,14 @@ public static class PusherFrames
     public const string Signin = "pusher:signin";
     public const string SigninSuccess = "pusher:signin_success";
 
-    /// <summary>The longest close reason a control frame carries (RFC 6455: 125 bytes, less the code).</summary>
-    private const int MaxCloseReason = 120;
-
-    public static string CloseReason(string reason) => reason.Length <= MaxCloseReason ? reason : reason[..MaxCloseReason];
-
     public static byte[] PingFrame { get; } = Frame(Ping, null, "{}");
     public static byte[] PongFrame { get; } = Frame(Pong, null, "{}");
 
     public static byte[] Frame(string eventName, string? channel, string? data, string? userId = null) =>
-        JsonSerializer.SerializeToUtf8Bytes(new PusherFrame(eventName, channel, data, userId), PushJsonContext.Wire.PusherFrame);
+        WebSocketFrames.Text(JsonSerializer.SerializeToUtf8Bytes(new PusherFrame(eventName, channel, data, userId), PushJsonContext.Wire.PusherFrame));
 
     public static byte[] ErrorFrame(int? code, string message, string? channel = null) =>
-        JsonSerializer.SerializeToUtf8Bytes(new PusherErrorFrame(Error, channel, new PusherErrorData(code, message)), PushJsonContext.Wire.PusherErrorFrame);
+        WebSocketFrames.Text(JsonSerializer.SerializeToUtf8Bytes(new PusherErrorFrame(Error, channel, new PusherErrorData(code, message)), PushJsonContext.Wire.PusherErrorFrame));
 
     public static byte[] Established(string socketId, int activityTimeout) =>
         Frame(ConnectionEstablished, null, JsonSerializer.Serialize(new ConnectionEstablishedData(socketId, activityTimeout), PushJsonContext.Wire.ConnectionEstablishedData));
