@@ -345,3 +345,84 @@ describe('Laravel Echo', () => {
     assert.equal((await refused).status, 401);
   });
 });
+
+// Plain upgrades are taken over before the HTTP pipeline; anything unusual goes through Kestrel.
+// Both must speak the same protocol, so these drive a bare TCP socket.
+describe('both ways in', () => {
+  const upgrade = (port) => `GET /app/${testApp.key}?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\n` +
+    'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+  const masked = (text) => {
+    const payload = Buffer.from(text);
+    const mask = Buffer.from([1, 2, 3, 4]);
+    return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, payload.map((b, i) => b ^ mask[i % 4])]);
+  };
+  // Reads the socket until `done(bytes)` says so.
+  const readUntil = (socket, done) => new Promise((resolve, reject) => {
+    let bytes = Buffer.alloc(0);
+    const onData = (chunk) => {
+      bytes = Buffer.concat([bytes, chunk]);
+      if (done(bytes)) { socket.off('data', onData); resolve(bytes); }
+    };
+    socket.on('data', onData);
+    socket.once('error', reject);
+    setTimeout(() => reject(new Error(`timed out with ${JSON.stringify(bytes.toString('latin1'))}`)), 5000).unref();
+  });
+  // Unmasked server text frames (payloads under 64 KB) after the 101's header block.
+  const frames = (bytes) => {
+    const out = [];
+    let at = bytes.indexOf('\r\n\r\n') + 4;
+    while (at + 2 <= bytes.length) {
+      let length = bytes[at + 1] & 0x7f;
+      let header = 2;
+      if (length === 126) { length = bytes.readUInt16BE(at + 2); header = 4; }
+      if (at + header + length > bytes.length) break;
+      out.push(JSON.parse(bytes.subarray(at + header, at + header + length).toString()));
+      at += header + length;
+    }
+    return out;
+  };
+  const open = async () => {
+    const { createConnection } = await import('node:net');
+    const socket = createConnection({ host: '127.0.0.1', port: server.port });
+    await new Promise((ok) => socket.once('connect', ok));
+    return socket;
+  };
+
+  test('one write: 101 with the RFC 6455 accept, then frames, and a subscribe sent with the upgrade is served', async () => {
+    const socket = await open();
+    socket.write(Buffer.concat([Buffer.from(upgrade(server.port)), masked('{"event":"pusher:subscribe","data":{"channel":"both-1"}}')]));
+    const bytes = await readUntil(socket, (b) => frames(b).length >= 2);
+    const head = bytes.subarray(0, bytes.indexOf('\r\n\r\n')).toString();
+    assert.match(head, /^HTTP\/1\.1 101 /);
+    assert.match(head, /Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=/i);
+    const [established, succeeded] = frames(bytes);
+    assert.equal(established.event, 'pusher:connection_established');
+    assert.deepEqual([succeeded.event, succeeded.channel], ['pusher_internal:subscription_succeeded', 'both-1']);
+    socket.destroy();
+  });
+
+  test('a handshake split over two packets goes through Kestrel and gets the same protocol', async () => {
+    const socket = await open();
+    const request = upgrade(server.port);
+    socket.write(request.slice(0, 40));
+    await sleep(100);
+    socket.write(request.slice(40));
+    let bytes = await readUntil(socket, (b) => frames(b).length >= 1);
+    assert.match(bytes.toString('latin1'), /^HTTP\/1\.1 101 /);
+    assert.equal(frames(bytes)[0].event, 'pusher:connection_established');
+    socket.write(masked('{"event":"pusher:subscribe","data":{"channel":"both-2"}}'));
+    bytes = await readUntil(socket, (b) => b.includes('subscription_succeeded'));
+    socket.destroy();
+  });
+
+  test('an upgrade after an ordinary request on the same connection works too', async () => {
+    const socket = await open();
+    socket.write(`GET /health HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`);
+    const health = await readUntil(socket, (b) => b.includes('"ok"'));
+    assert.match(health.toString(), /^HTTP\/1\.1 200 /);
+    socket.write(upgrade(server.port));
+    const bytes = await readUntil(socket, (b) => b.includes('connection_established'));
+    assert.match(bytes.toString('latin1'), /^HTTP\/1\.1 101 /);
+    socket.destroy();
+  });
+});
