@@ -7,11 +7,13 @@ namespace SkubberPush.Bench;
 /// <summary>
 /// The floor: no framework, the same ~150-byte frame written to N loopback sockets, one write per
 /// delivery or several frames per write. Its own CPU per frame is what the kernel's loopback path
-/// costs the sender, the least any server can pay.
+/// costs the sender, the least any server can pay. Paced (<c>paceMs</c> between events, one event
+/// in flight) the readers are asleep when each frame lands, and waking them is charged to the
+/// sender too: that is the floor for the paced latency runs.
 /// </summary>
 public static class Floor
 {
-    public static async Task<object> RunAsync(int connections, int events, int framesPerWrite)
+    public static async Task<object> RunAsync(int connections, int events, int framesPerWrite, int paceMs)
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -35,15 +37,19 @@ public static class Floor
         var cpu = server.CpuMicroseconds();
         var clock = Stopwatch.StartNew();
         for (var e = 0; e < events; e += framesPerWrite)
+        {
             foreach (var socket in accepted)
                 socket.Send(payload);
+            if (paceMs > 0)
+                await Task.Delay(paceMs);
+        }
         var frames = (double)connections * events;
         var used = server.CpuMicroseconds() - cpu;
         var seconds = clock.Elapsed.TotalSeconds;
         foreach (var socket in accepted)
             socket.Close();
         await drain.WaitForExitAsync();
-        return new { mode = "floor", framesPerWrite, connections, frames, seconds, framesPerSecond = frames / seconds, cpuUsPerFrame = used / frames };
+        return new { mode = "floor", framesPerWrite, paceMs, connections, frames, seconds, framesPerSecond = frames / seconds, cpuUsPerFrame = used / frames };
     }
 
     public static async Task DrainAsync(int port, int connections)

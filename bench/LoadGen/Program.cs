@@ -10,7 +10,7 @@ var options = Options.Parse(args[1..]);
 switch (mode)
 {
     case "floor":
-        Print(await Floor.RunAsync(options.Int("connections"), options.Int("events"), options.Int("frames-per-write")));
+        Print(await Floor.RunAsync(options.Int("connections"), options.Int("events"), options.Int("frames-per-write"), options.Int("pace-ms", 0)));
         return;
     case "floor-drain":
         await Floor.DrainAsync(int.Parse(args[1]), int.Parse(args[2]));
@@ -63,6 +63,7 @@ switch (mode)
         lock (gate) samples.Clear();
         var eventsPerSecond = Math.Max(1, rate / subscribers);
         var interval = TimeSpan.FromSeconds(1.0 / eventsPerSecond);
+        var cpu = target.CpuMicroseconds();
         var clock = Stopwatch.StartNew();
         var total = eventsPerSecond * duration;
         for (var e = 0; e < total; e++)
@@ -73,10 +74,11 @@ switch (mode)
             await publisher.PublishAsync([Channel(0)]);
         }
         await WaitForAsync(() => { lock (gate) return samples.Count >= (long)total * subscribers; }, TimeSpan.FromSeconds(30));
+        var cpuUsPerDelivery = (target.CpuMicroseconds() - cpu) / ((double)total * subscribers);
         long[] sorted;
         lock (gate) sorted = [.. samples.Order()];
         double Ms(double q) => sorted.Length == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Length - 1, q * sorted.Length)] * 1000.0 / Stopwatch.Frequency;
-        Print(new { mode, label, subscribers, deliveriesPerSecond = eventsPerSecond * subscribers, samples = sorted.Length, p50Ms = Ms(0.50), p99Ms = Ms(0.99), maxMs = Ms(1.0) });
+        Print(new { mode, label, subscribers, deliveriesPerSecond = eventsPerSecond * subscribers, samples = sorted.Length, p50Ms = Ms(0.50), p99Ms = Ms(0.99), maxMs = Ms(1.0), cpuUsPerDelivery });
         await DisposeAllAsync(clients);
         break;
     }
