@@ -11,6 +11,7 @@ public static class ChannelsServiceCollectionExtensions
         services.AddSingleton<IBroker, LocalBroker>();
         services.AddSingleton<EventPublisher>();
         services.AddSingleton<SocketIdGenerator>();
+        services.AddSingleton<OutboxScheduler>();
         services.AddSingleton<ClientEventRelay>();
         return services;
     }

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
@@ -9,29 +8,39 @@ using SkubberPush.Observability;
 namespace SkubberPush.Hubs;
 
 /// <summary>
-/// A hub connection as the channel core sees it. Publishers only enqueue into a bounded outbox;
-/// one send loop per connection writes in order, so a slow client delays nobody else and, once
-/// its outbox is full, is disconnected instead of growing memory.
+/// A hub connection as the channel core sees it. Publishers only queue into its bounded outbox;
+/// the connection's <see cref="OutboxScheduler"/> shard hands the messages to SignalR in order
+/// (waiting only when SignalR's buffer is full), so a slow client delays nobody else and, once its
+/// outbox is full, is disconnected instead of growing memory.
 /// </summary>
-public sealed partial class HubSubscriber : Subscriber
+public sealed partial class HubSubscriber : Subscriber, IScheduledOutbox
 {
     public const int OutboxCapacity = 1024;
     public const int InvocationsPerSecond = 100;
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
+    // Messages written per turn on the shard before the connection goes to the back of the line.
+    private const int MessagesPerTurn = 64;
 
     private readonly HubConnectionContext _connection;
     private readonly TransportCounters _counters;
+    private readonly OutboxScheduler _scheduler;
     private readonly ILogger _logger;
+    private readonly Lock _gate = new();
     // Items are SerializedHubMessage, CloseMessage, or a TaskCompletionSource to complete when reached.
-    private readonly Channel<object> _outbox = Channel.CreateBounded<object>(
-        new BoundedChannelOptions(OutboxCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Queue<object> _outbox = new();
+    private bool _scheduled = true; // held until Start: nothing goes out before the connected message
+    private bool _writing;          // a write SignalR could not take at once is being awaited
+    private bool _completed;        // closed, cut off, or gone: nothing more is written
 
-    public HubSubscriber(string socketId, HubConnectionContext connection, HubIdentity identity, TransportCounters counters, ILogger logger) : base(socketId)
+    public HubSubscriber(string socketId, HubConnectionContext connection, HubIdentity identity, TransportCounters counters,
+        OutboxScheduler scheduler, ILogger logger) : base(socketId)
     {
         _connection = connection;
         _counters = counters;
+        _scheduler = scheduler;
         _logger = logger;
         Identity = identity;
+        Shard = scheduler.NextShard();
     }
 
     private TokenBucketRateLimiter? _invocations;
@@ -40,7 +49,17 @@ public sealed partial class HubSubscriber : Subscriber
 
     public TransportCounters Counters => _counters;
 
-    public void Start() => _ = SendLoopAsync();
+    public int Shard { get; }
+
+    /// <summary>Lets queued messages go out, after the connected message.</summary>
+    public void Start()
+    {
+        bool schedule;
+        lock (_gate)
+            _scheduled = schedule = _outbox.Count > 0;
+        if (schedule)
+            _scheduler.Schedule(this);
+    }
 
     public override void Deliver(OutboundEvent evt) => Enqueue(evt.Encode(HubEventEncoder.Instance));
 
@@ -54,7 +73,7 @@ public sealed partial class HubSubscriber : Subscriber
     public Task FlushAsync()
     {
         var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_outbox.Writer.TryWrite(flushed))
+        if (!Enqueue(flushed, bounded: false))
             flushed.TrySetResult();
         return flushed.Task;
     }
@@ -79,65 +98,147 @@ public sealed partial class HubSubscriber : Subscriber
         return lease.IsAcquired;
     }
 
-    /// <summary>Stops the send loop; called once the connection is gone.</summary>
+    /// <summary>Called once the connection is gone: drops what is queued and releases whoever waits on it.</summary>
     public void Complete()
     {
-        _outbox.Writer.TryComplete();
+        lock (_gate)
+            _completed = true;
+        ReleaseWaiters();
         _invocations?.Dispose();
     }
 
-    private void Enqueue(object item)
+    private bool Enqueue(object item, bool bounded = true)
     {
-        if (_outbox.Writer.TryWrite(item))
-            return;
-        if (_outbox.Writer.TryComplete())
+        bool schedule, overflow = false;
+        lock (_gate)
+        {
+            if (_completed)
+                return false;
+            if (bounded && _outbox.Count >= OutboxCapacity)
+                _completed = overflow = true;
+            else
+                _outbox.Enqueue(item);
+            schedule = !overflow && !_scheduled && !_writing;
+            _scheduled |= schedule;
+        }
+        if (overflow)
         {
             LogSlowConsumer(SocketId, OutboxCapacity);
             _connection.Abort();
+            ReleaseWaiters();
+            return false;
         }
+        if (schedule)
+            _scheduler.Schedule(this);
+        return true;
     }
 
-    private async Task SendLoopAsync()
+    /// <summary>Called by the shard. SignalR takes a message synchronously unless its buffer is full.</summary>
+    public void WriteQueued(WriteBuffers buffers)
     {
-        var reader = _outbox.Reader;
-        var aborted = _connection.ConnectionAborted;
+        for (var written = 0; ; written++)
+        {
+            object item;
+            lock (_gate)
+            {
+                if (_completed || _outbox.Count == 0)
+                {
+                    _scheduled = false;
+                    return;
+                }
+                if (written == MessagesPerTurn)
+                    break; // fairness: the rest waits at the back of the shard's line
+                item = _outbox.Dequeue();
+            }
+            switch (item)
+            {
+                case SerializedHubMessage message:
+                    ValueTask write;
+                    try
+                    {
+                        write = _connection.WriteAsync(message, _connection.ConnectionAborted);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        Complete();
+                        return;
+                    }
+                    if (!write.IsCompletedSuccessfully)
+                    {
+                        lock (_gate)
+                            (_writing, _scheduled) = (true, false);
+                        _ = AwaitWriteAsync(write, message);
+                        return;
+                    }
+                    write.GetAwaiter().GetResult(); // consumes it: a ValueTask's source may be pooled
+                    Sent(message);
+                    break;
+                case TaskCompletionSource flushed:
+                    flushed.TrySetResult();
+                    break;
+                case CloseMessage close:
+                    lock (_gate)
+                        (_completed, _scheduled) = (true, false);
+                    _ = CloseAsync(close);
+                    return;
+            }
+        }
+        _scheduler.Schedule(this);
+    }
+
+    private async Task AwaitWriteAsync(ValueTask write, SerializedHubMessage message)
+    {
         try
         {
-            while (await reader.WaitToReadAsync(aborted))
-            {
-                while (reader.TryRead(out var item))
-                {
-                    switch (item)
-                    {
-                        case SerializedHubMessage message:
-                            await _connection.WriteAsync(message, aborted);
-                            // Cached by the write above: reading the length serializes nothing.
-                            _counters.Sent(message.GetSerializedMessage(_connection.Protocol).Length);
-                            break;
-                        case TaskCompletionSource flushed:
-                            flushed.TrySetResult();
-                            break;
-                        case CloseMessage close:
-                            await _connection.WriteAsync(close, aborted);
-                            // Clients close on receiving it; aborting at once could cut the message
-                            // off before the transport sends it. Abort only a client that lingers.
-                            await Task.Delay(CloseTimeout, aborted).ContinueWith(static _ => { }, TaskScheduler.Default);
-                            _connection.Abort();
-                            return;
-                    }
-                }
-            }
+            await write;
         }
         catch (OperationCanceledException)
         {
-            // The connection closed; OnDisconnectedAsync cleans up.
+            Complete(); // the connection closed; OnDisconnectedAsync cleans up
+            return;
         }
-        finally
+        Sent(message);
+        bool more;
+        lock (_gate)
         {
-            _outbox.Writer.TryComplete();
-            while (reader.TryRead(out var item))
-                (item as TaskCompletionSource)?.TrySetResult();
+            _writing = false;
+            more = !_completed && _outbox.Count > 0;
+            _scheduled = more;
         }
+        if (more)
+            _scheduler.Schedule(this);
+    }
+
+    // Cached by the write: reading the length serializes nothing.
+    private void Sent(SerializedHubMessage message) => _counters.Sent(message.GetSerializedMessage(_connection.Protocol).Length);
+
+    private async Task CloseAsync(CloseMessage close)
+    {
+        var aborted = _connection.ConnectionAborted;
+        try
+        {
+            await _connection.WriteAsync(close, aborted);
+            // Clients close on receiving it; aborting at once could cut the message off before
+            // the transport sends it. Abort only a client that lingers.
+            await Task.Delay(CloseTimeout, aborted);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _connection.Abort();
+        ReleaseWaiters();
+    }
+
+    private void ReleaseWaiters()
+    {
+        object[] left;
+        lock (_gate)
+        {
+            left = [.. _outbox];
+            _outbox.Clear();
+        }
+        foreach (var item in left)
+            (item as TaskCompletionSource)?.TrySetResult();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Hub connection {SocketId} closed: it fell {Capacity} messages behind")]

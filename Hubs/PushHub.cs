@@ -16,7 +16,7 @@ namespace SkubberPush.Hubs;
 /// is its <see cref="HubSubscriber"/> in <c>Context.Items</c>.
 /// </summary>
 public sealed partial class PushHub(ChannelRegistry registry, AppCatalog catalog, SocketIdGenerator socketIds,
-    ClientEventGate clientEvents, PushMetrics metrics, ILogger<PushHub> logger) : Hub
+    ClientEventGate clientEvents, PushMetrics metrics, OutboxScheduler scheduler, ILogger<PushHub> logger) : Hub
 {
     public const string Path = "/push";
     public const string ConnectedMethod = "connected";
@@ -31,7 +31,7 @@ public sealed partial class PushHub(ChannelRegistry registry, AppCatalog catalog
         }
         var channels = registry.For(app.Id);
         var connection = (HubConnectionContext)Context.Items[PushHubLifetimeManager.ConnectionKey]!;
-        var subscriber = new HubSubscriber(socketIds.Next(), connection, identity, metrics.For(app.Id, PushMetrics.SignalR), logger);
+        var subscriber = new HubSubscriber(socketIds.Next(), connection, identity, metrics.For(app.Id, PushMetrics.SignalR), scheduler, logger);
         if (!channels.TryConnect(subscriber, app.Limits.MaxConnections))
         {
             metrics.RateLimited("connection_quota");

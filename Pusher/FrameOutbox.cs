@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using SkubberPush.Channels;
 
 namespace SkubberPush.Pusher;
 
@@ -9,7 +10,7 @@ namespace SkubberPush.Pusher;
 /// write the kernel cannot take whole continues asynchronously, and the next waits for it. Over
 /// TLS or HTTP/2 every write goes to the connection's stream asynchronously.
 /// </summary>
-public sealed class FrameOutbox
+public sealed class FrameOutbox : IScheduledOutbox
 {
     private readonly Lock _gate = new();
     private readonly Socket? _socket;
@@ -37,7 +38,7 @@ public sealed class FrameOutbox
         Shard = scheduler.NextShard();
     }
 
-    internal int Shard { get; }
+    public int Shard { get; }
 
     /// <summary>Queues a frame; <see cref="OutboxResult.Full"/> when the client is <c>capacity</c> frames behind.</summary>
     public OutboxResult Enqueue(byte[] frame) => Add(frame, final: false);
@@ -89,7 +90,7 @@ public sealed class FrameOutbox
     }
 
     /// <summary>Called by the shard: writes what is queued, up to one scratch buffer, in one write.</summary>
-    internal void WriteQueued(WriteBuffers buffers)
+    public void WriteQueued(WriteBuffers buffers)
     {
         var scratch = buffers.Scratch;
         var taken = buffers.Frames;

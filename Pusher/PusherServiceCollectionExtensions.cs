@@ -11,7 +11,6 @@ public static class PusherServiceCollectionExtensions
         services.AddOptions<PusherOptions>().Bind(configuration.GetSection($"{SkubberOptions.Section}:Pusher")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PusherOptions>, PusherOptionsValidator>();
         services.AddSingleton<PusherDispatcher>();
-        services.AddSingleton<OutboxScheduler>();
         services.AddSingleton<PusherSessions>();
         services.AddSingleton<PusherConnectionMiddleware>();
         // Every endpoint gets the middleware first, ahead of TLS: it passes on whatever it does not recognise.

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using SkubberPush.Channels;
 using SkubberPush.Pusher;
 
 namespace SkubberPush.Tests.Pusher;
