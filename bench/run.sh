@@ -59,9 +59,11 @@ start_baseline
 
 echo "== floor: raw sockets, the same frame to 1,000 loopback sockets"
 for k in 1 4 10; do "$GEN" floor --connections 1000 --events 200 --frames-per-write $k | tee -a "$OUT"; done
+# Paced like the latency runs (one event every 50 ms): the readers sleep between frames.
+"$GEN" floor --connections 1000 --events 160 --frames-per-write 1 --pace-ms 50 | tee -a "$OUT"
 
 SIZES="1000 5000 10000"; [ "$QUICK" = 1 ] && SIZES="1000"
-echo "== burst fan-out"
+echo "== burst fan-out (four publishers, so publishing never waits on the fan-out)"
 for n in $SIZES; do
   for c in 1 10; do
     events=$(( 400000 / n )); [ $events -lt 20 ] && events=20
@@ -70,7 +72,8 @@ for n in $SIZES; do
   done
 done
 
-echo "== paced latency, 1,000 subscribers"
+echo "== paced latency, 1,000 subscribers (fresh processes: no heap left over from the fan-out runs)"
+kill "$SKUBBER" "$BASELINE"; wait "$SKUBBER" "$BASELINE" 2>/dev/null || true; rm -rf "$DATA"/*; start_skubber; start_baseline
 for rate in 20000 100000; do
   for t in pusher signalrjson; do ours latency --transport $t --label "skubber $t" --subscribers 1000 --rate $rate --seconds 10; done
   theirs latency --transport signalrjson --label "baseline signalrjson" --subscribers 1000 --rate $rate --seconds 10
