@@ -29,7 +29,7 @@ app.Services.LoadApps();
 
 // Pusher has its own ping; WebSocket-level keep-alives would only add a timer per socket.
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
-app.UseCors();
+app.UseCorsMiddleware();
 app.UseMiddleware<RequestObservability>();
 app.MapPushOpenApi();
 app.MapOpsEndpoints(builder.Configuration.GetValue<int?>("Skubber:OpsPort"));
