@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.WebSockets;
 using SkubberPush.Channels;
 using SkubberPush.Observability;
@@ -16,7 +15,7 @@ public sealed partial class PusherConnection : Subscriber
     /// <summary>How long the client has to answer our close, and our last frames to leave.</summary>
     internal static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly WebSocket _socket;
+    private readonly ClientFrameReader _reader;
     private readonly FrameOutbox _outbox;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -25,12 +24,12 @@ public sealed partial class PusherConnection : Subscriber
     private long _lastActivity;
     private long _pingSentAt;
 
-    public PusherConnection(string socketId, string appId, WebSocket socket, FrameOutbox outbox,
+    public PusherConnection(string socketId, string appId, ClientFrameReader reader, FrameOutbox outbox,
         TransportCounters counters, TimeProvider time, ILogger logger) : base(socketId)
     {
         AppId = appId;
         _counters = counters;
-        _socket = socket;
+        _reader = reader;
         _outbox = outbox;
         _time = time;
         _logger = logger;
@@ -89,7 +88,7 @@ public sealed partial class PusherConnection : Subscriber
         Send(PusherFrames.PingFrame);
     }
 
-    /// <summary>Receives until the socket closes; <paramref name="dispatch"/> handles each text frame.</summary>
+    /// <summary>Receives until the socket closes; <paramref name="dispatch"/> handles each text message.</summary>
     public async Task RunAsync(Func<PusherConnection, ReadOnlyMemory<byte>, ValueTask> dispatch, int maxFrameBytes, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
@@ -97,49 +96,55 @@ public sealed partial class PusherConnection : Subscriber
         {
             await ReceiveLoopAsync(dispatch, maxFrameBytes, linked.Token);
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
         {
             // The peer went away or we cut it off; cleanup follows either way.
         }
-        if (_socket.State == WebSocketState.CloseReceived)
-            _outbox.EnqueueFinal(WebSocketFrames.Close((int)WebSocketCloseStatus.NormalClosure, "")); // answer the client's close
     }
 
     private async Task ReceiveLoopAsync(Func<PusherConnection, ReadOnlyMemory<byte>, ValueTask> dispatch, int maxFrameBytes, CancellationToken cancellationToken)
     {
-        while (_socket.State is WebSocketState.Open or WebSocketState.CloseSent)
+        while (true)
         {
-            var peek = await _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
-            if (peek.MessageType == WebSocketMessageType.Close)
-                return;
-            var buffer = ArrayPool<byte>.Shared.Rent(maxFrameBytes + 1);
+            var message = await _reader.ReadAsync(cancellationToken);
             try
             {
-                var length = 0;
-                ValueWebSocketReceiveResult result;
-                do
+                switch (message.Kind)
                 {
-                    result = await _socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken);
-                    length += result.Count;
+                    case ClientMessageKind.Text or ClientMessageKind.Binary:
+                        Interlocked.Exchange(ref _lastActivity, _time.GetTimestamp());
+                        Interlocked.Exchange(ref _pingSentAt, 0);
+                        _counters.Received(message.Length);
+                        if (message.Kind == ClientMessageKind.Text) // binary frames are ignored (pusher-compat §4.2)
+                            await dispatch(this, message.Payload);
+                        break;
+                    case ClientMessageKind.Ping:
+                        Interlocked.Exchange(ref _lastActivity, _time.GetTimestamp());
+                        _outbox.Enqueue(WebSocketFrames.Pong(message.Payload.Span));
+                        break;
+                    case ClientMessageKind.Pong:
+                        break;
+                    case ClientMessageKind.Close:
+                        // Answers the client's close; if we closed first, ours is already queued and this is dropped.
+                        _outbox.EnqueueFinal(WebSocketFrames.Close((int)WebSocketCloseStatus.NormalClosure, ""));
+                        return;
+                    case ClientMessageKind.TooBig:
+                        // The rest of the frame is never read: the connection is closed instead.
+                        Close(PusherCloseCodes.OverCapacity, $"Frame too large: at most {maxFrameBytes} bytes", (int)WebSocketCloseStatus.MessageTooBig);
+                        return;
+                    case ClientMessageKind.ProtocolError:
+                        _outbox.EnqueueFinal(WebSocketFrames.Close((int)WebSocketCloseStatus.ProtocolError, "WebSocket protocol error"));
+                        return;
+                    case ClientMessageKind.InvalidText:
+                        _outbox.EnqueueFinal(WebSocketFrames.Close((int)WebSocketCloseStatus.InvalidPayloadData, "Text frames must be UTF-8"));
+                        return;
+                    case ClientMessageKind.End:
+                        return;
                 }
-                while (!result.EndOfMessage && length <= maxFrameBytes);
-                if (result.MessageType == WebSocketMessageType.Close)
-                    return;
-                Interlocked.Exchange(ref _lastActivity, _time.GetTimestamp());
-                _counters.Received(length);
-                Interlocked.Exchange(ref _pingSentAt, 0);
-                if (length > maxFrameBytes)
-                {
-                    // The rest of the frame is never read: the connection is closed instead.
-                    Close(PusherCloseCodes.OverCapacity, $"Frame too large: at most {maxFrameBytes} bytes", (int)WebSocketCloseStatus.MessageTooBig);
-                    return;
-                }
-                if (result.MessageType == WebSocketMessageType.Text) // binary frames are ignored (pusher-compat §4.2)
-                    await dispatch(this, buffer.AsMemory(0, length));
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                message.Release();
             }
         }
     }

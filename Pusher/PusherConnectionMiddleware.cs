@@ -29,7 +29,7 @@ public sealed class PusherConnectionMiddleware(PusherSessions sessions)
         }
         var outbox = sessions.CreateOutbox(socket, output: null);
         outbox.Enqueue(WebSocketUpgrade.SwitchingProtocols(request.WebSocketKey));
-        await sessions.RunAsync(request.AppKey, request.Protocol, connection.Transport.Input.AsStream(leaveOpen: true), outbox, connection.ConnectionClosed);
+        await sessions.RunAsync(request.AppKey, request.Protocol, connection.Transport.Input, outbox, connection.ConnectionClosed);
     }
 
     // Looks at the first read only; unless it is taken, nothing is consumed and Kestrel reads the same bytes.

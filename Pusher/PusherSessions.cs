@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using System.Net.WebSockets;
+using System.IO.Pipelines;
 using Microsoft.Extensions.Options;
 using SkubberPush.Apps;
 using SkubberPush.Channels;
@@ -22,10 +22,8 @@ public sealed partial class PusherSessions(AppCatalog catalog, ChannelRegistry r
     public FrameOutbox CreateOutbox(Socket? socket, Stream? output) => new(scheduler, options.Value.OutboxCapacity, socket, output);
 
     /// <summary>Runs the connection until it closes; returns once its last frames have left (or could not).</summary>
-    public async Task RunAsync(string appKey, string protocol, Stream input, FrameOutbox outbox, CancellationToken aborted)
+    public async Task RunAsync(string appKey, string protocol, PipeReader input, FrameOutbox outbox, CancellationToken aborted)
     {
-        using var socket = WebSocket.CreateFromStream(new OutboxStream(input, outbox),
-            new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
         try
         {
             var (app, refusal) = state.Draining
@@ -34,17 +32,18 @@ public sealed partial class PusherSessions(AppCatalog catalog, ChannelRegistry r
             if (app is null)
             {
                 LogRefused(logger, refusal.Code, refusal.Message);
-                await RefuseAsync(socket, outbox, refusal.Code, refusal.Message);
+                await RefuseAsync(input, outbox, refusal.Code, refusal.Message);
                 return;
             }
             var channels = registry.For(app.Id);
             var counters = metrics.For(app.Id, PushMetrics.Pusher);
-            var connection = new PusherConnection(socketIds.Next(), app.Id, socket, outbox, counters, time, logger);
+            var maxFrameBytes = MaxFrameBytes(app);
+            var connection = new PusherConnection(socketIds.Next(), app.Id, new ClientFrameReader(input, maxFrameBytes), outbox, counters, time, logger);
             if (!channels.TryConnect(connection, app.Limits.MaxConnections))
             {
                 metrics.RateLimited("connection_quota");
                 LogRefused(logger, PusherCloseCodes.OverConnectionQuota, $"app {app.Id} is at {app.Limits.MaxConnections} connections");
-                await RefuseAsync(socket, outbox, PusherCloseCodes.OverConnectionQuota, "Application is over connection quota");
+                await RefuseAsync(input, outbox, PusherCloseCodes.OverConnectionQuota, "Application is over connection quota");
                 return;
             }
             counters.ConnectionOpened();
@@ -52,7 +51,7 @@ public sealed partial class PusherSessions(AppCatalog catalog, ChannelRegistry r
             try
             {
                 connection.Send(PusherFrames.Established(connection.SocketId, options.Value.ActivityTimeoutSeconds));
-                await connection.RunAsync(dispatcher.DispatchAsync, MaxFrameBytes(app), aborted);
+                await connection.RunAsync(dispatcher.DispatchAsync, maxFrameBytes, aborted);
             }
             finally
             {
@@ -90,20 +89,25 @@ public sealed partial class PusherSessions(AppCatalog catalog, ChannelRegistry r
         return (app, default);
     }
 
-    private static async Task RefuseAsync(WebSocket socket, FrameOutbox outbox, int code, string message)
+    private static async Task RefuseAsync(PipeReader input, FrameOutbox outbox, int code, string message)
     {
         outbox.Enqueue(PusherFrames.ErrorFrame(code, message));
         outbox.EnqueueFinal(WebSocketFrames.Close(code, message));
         // Wait for the client's close so it reads our code before the TCP connection ends.
         using var timeout = new CancellationTokenSource(PusherConnection.CloseHandshakeTimeout);
+        var reader = new ClientFrameReader(input, maxMessageBytes: 4_096);
         try
         {
-            var buffer = new byte[256];
-            while ((await socket.ReceiveAsync(buffer, timeout.Token)).MessageType != WebSocketMessageType.Close)
+            while (true)
             {
+                var answer = await reader.ReadAsync(timeout.Token);
+                answer.Release();
+                if (answer.Kind is ClientMessageKind.Close or ClientMessageKind.End or ClientMessageKind.TooBig
+                    or ClientMessageKind.ProtocolError or ClientMessageKind.InvalidText)
+                    return;
             }
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
         {
         }
     }

@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using SkubberPush.Endpoints;
 
 namespace SkubberPush.Pusher;
@@ -25,6 +26,15 @@ public static class PusherSocketEndpoint
             await new ApiError(StatusCodes.Status400BadRequest, "This is a Pusher WebSocket endpoint: connect with a WebSocket client such as pusher-js").ToResult().ExecuteAsync(http);
             return;
         }
-        await sessions.RunAsync(key, http.Request.Query["protocol"].ToString(), stream, sessions.CreateOutbox(socket: null, stream), http.RequestAborted);
+        // Zero-byte reads: like the socket transport, an idle connection holds no read buffer.
+        var input = PipeReader.Create(stream, new StreamPipeReaderOptions(useZeroByteReads: true));
+        try
+        {
+            await sessions.RunAsync(key, http.Request.Query["protocol"].ToString(), input, sessions.CreateOutbox(socket: null, stream), http.RequestAborted);
+        }
+        finally
+        {
+            await input.CompleteAsync();
+        }
     }
 }

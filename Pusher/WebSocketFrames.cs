@@ -12,9 +12,13 @@ public static class WebSocketFrames
     private const byte Fin = 0x80;
     private const byte TextOpcode = 0x1;
     private const byte CloseOpcode = 0x8;
+    private const byte PongOpcode = 0xA;
     private const int MaxControlPayload = 125;
 
     public static byte[] Text(ReadOnlySpan<byte> payload) => Build(TextOpcode, payload);
+
+    /// <summary>The answer to a client's ping: the same application data (§5.5.3).</summary>
+    public static byte[] Pong(ReadOnlySpan<byte> pingPayload) => Build(PongOpcode, pingPayload);
 
     /// <summary>A close frame with the status code and a reason clipped to fit a control frame.</summary>
     public static byte[] Close(int code, string reason)

@@ -415,6 +415,22 @@ describe('both ways in', () => {
     socket.destroy();
   });
 
+  test('a WebSocket ping gets a pong with the same data; an unmasked frame gets close 1002', async () => {
+    const socket = await open();
+    socket.write(upgrade(server.port));
+    await readUntil(socket, (b) => b.includes('connection_established'));
+    const mask = Buffer.from([9, 8, 7, 6]);
+    socket.write(Buffer.concat([Buffer.from([0x89, 0x80 | 4]), mask, Buffer.from('ping').map((b, i) => b ^ mask[i % 4])]));
+    const pong = await readUntil(socket, (b) => b.length >= 6);
+    assert.deepEqual([...pong.subarray(0, 2)], [0x8a, 4]);
+    assert.equal(pong.subarray(2, 6).toString(), 'ping');
+    socket.write(Buffer.concat([Buffer.from([0x81, 2]), Buffer.from('hi')])); // clients must mask (RFC 6455 §5.1)
+    const close = await readUntil(socket, (b) => b.length >= 4);
+    assert.equal(close[0], 0x88);
+    assert.equal(close.readUInt16BE(2), 1002);
+    socket.destroy();
+  });
+
   test('an upgrade after an ordinary request on the same connection works too', async () => {
     const socket = await open();
     socket.write(`GET /health HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`);
