@@ -89,12 +89,14 @@ public sealed partial class PusherConnection : Subscriber
     }
 
     /// <summary>Receives until the socket closes; <paramref name="dispatch"/> handles each text message.</summary>
-    public async Task RunAsync(Func<PusherConnection, ReadOnlyMemory<byte>, ValueTask> dispatch, int maxFrameBytes, CancellationToken cancellationToken)
+    public async Task RunAsync(Func<PusherConnection, ReadOnlyMemory<byte>, ValueTask> dispatch, int maxFrameBytes, CancellationToken aborted)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
+        // One token for both ends: the transport's and ours (Close, a slow reader).
+        using var _ = aborted.UnsafeRegister(static lifetime => ((CancellationTokenSource)lifetime!).Cancel(), _lifetime);
+        var cancellationToken = _lifetime.Token;
         try
         {
-            await ReceiveLoopAsync(dispatch, maxFrameBytes, linked.Token);
+            await ReceiveAsync(dispatch, maxFrameBytes, cancellationToken);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
         {
@@ -102,7 +104,7 @@ public sealed partial class PusherConnection : Subscriber
         }
     }
 
-    private async Task ReceiveLoopAsync(Func<PusherConnection, ReadOnlyMemory<byte>, ValueTask> dispatch, int maxFrameBytes, CancellationToken cancellationToken)
+    private async Task ReceiveAsync(Func<PusherConnection, ReadOnlyMemory<byte>, ValueTask> dispatch, int maxFrameBytes, CancellationToken cancellationToken)
     {
         while (true)
         {
