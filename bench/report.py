@@ -1,5 +1,5 @@
 """Turns bench/results.json into the bench/results.md tables: figures and ratios from one run."""
-import json, platform, subprocess, sys, datetime
+import json, platform, statistics, subprocess, sys, datetime
 
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip().startswith("{")]
 by = lambda mode: [r for r in rows if r.get("mode") == mode]
@@ -42,8 +42,12 @@ table("Paced publish → receive latency, 1,000 subscribers (one event in flight
       ["server, transport", "deliveries/s", "p50 ms", "p99 ms", "max ms", "server CPU µs/delivery", "vs paced floor"],
       [[r["label"], f"{r['deliveriesPerSecond']:,}", f"{r['p50Ms']:.2f}", f"{r['p99Ms']:.2f}", f"{r['maxMs']:.2f}", f"{r['cpuUsPerDelivery']:.2f}",
         f"{r['cpuUsPerDelivery'] / paced_floor:.2f}×" if paced_floor and r["deliveriesPerSecond"] == 20000 else ""] for r in by("latency")])
-table("Idle connections", ["server, transport", "connections", "RSS before MB", "RSS after MB", "KB per connection"],
-      [[r["label"], f"{r['connections']:,}", f"{r['rssBeforeKb'] / 1024:.1f}", f"{r['rssAfterKb'] / 1024:.1f}", f"{r['kbPerConnection']:.1f}"] for r in by("idle")])
+idle = {}
+for r in by("idle"):
+    idle.setdefault(r["label"], []).append(r)
+table("Idle connections (fresh process per run; median of the runs)", ["server, transport", "connections", "RSS before MB", "RSS after MB", "KB per connection, each run", "median KB per connection"],
+      [[label, f"{runs[0]['connections']:,}", " / ".join(f"{r['rssBeforeKb'] / 1024:.1f}" for r in runs), " / ".join(f"{r['rssAfterKb'] / 1024:.1f}" for r in runs),
+        " / ".join(f"{r['kbPerConnection']:.1f}" for r in runs), f"{statistics.median(r['kbPerConnection'] for r in runs):.1f}"] for label, runs in idle.items()])
 table("Connection setup", ["server, transport", "connections", "connections/s"],
       [[r["label"], f"{r['connections']:,}", f"{r['connectionsPerSecond']:,.0f}"] for r in by("setup")])
 table("REST triggers (wrk, 32 connections, 10 s)", ["auth", "requests/s", "p99", "non-2xx"],
