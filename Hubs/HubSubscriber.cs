@@ -23,23 +23,19 @@ public sealed partial class HubSubscriber : Subscriber, IScheduledOutbox
 
     private readonly HubConnectionContext _connection;
     private readonly TransportCounters _counters;
-    private readonly OutboxScheduler _scheduler;
     private readonly ILogger _logger;
-    private readonly Lock _gate = new();
     // Items are SerializedHubMessage, CloseMessage, or a TaskCompletionSource to complete when reached.
-    private readonly Queue<object> _outbox = new();
-    private bool _scheduled = true; // held until Start: nothing goes out before the connected message
-    private bool _writing;          // a write SignalR could not take at once is being awaited
-    private bool _completed;        // closed, cut off, or gone: nothing more is written
+    // Held until Start: nothing goes out before the connected message.
+    private readonly OutboxQueue<object> _outbox;
 
     public HubSubscriber(string socketId, HubConnectionContext connection, HubIdentity identity, TransportCounters counters,
         OutboxScheduler scheduler, ILogger logger) : base(socketId)
     {
         _connection = connection;
         _counters = counters;
-        _scheduler = scheduler;
         _logger = logger;
         Identity = identity;
+        _outbox = new OutboxQueue<object>(this, scheduler, OutboxCapacity, held: true);
         Shard = scheduler.NextShard();
     }
 
@@ -52,14 +48,7 @@ public sealed partial class HubSubscriber : Subscriber, IScheduledOutbox
     public int Shard { get; }
 
     /// <summary>Lets queued messages go out, after the connected message.</summary>
-    public void Start()
-    {
-        bool schedule;
-        lock (_gate)
-            _scheduled = schedule = _outbox.Count > 0;
-        if (schedule)
-            _scheduler.Schedule(this);
-    }
+    public void Start() => _outbox.Release();
 
     public override void Deliver(OutboundEvent evt) => Enqueue(evt.Encode(HubEventEncoder.Instance));
 
@@ -101,36 +90,23 @@ public sealed partial class HubSubscriber : Subscriber, IScheduledOutbox
     /// <summary>Called once the connection is gone: drops what is queued and releases whoever waits on it.</summary>
     public void Complete()
     {
-        lock (_gate)
-            _completed = true;
         ReleaseWaiters();
         _invocations?.Dispose();
     }
 
     private bool Enqueue(object item, bool bounded = true)
     {
-        bool schedule, overflow = false;
-        lock (_gate)
+        switch (_outbox.Add(item, bounded))
         {
-            if (_completed)
+            case OutboxResult.Queued:
+                return true;
+            case OutboxResult.Full when ReleaseWaiters():
+                LogSlowConsumer(SocketId, OutboxCapacity);
+                _connection.Abort();
                 return false;
-            if (bounded && _outbox.Count >= OutboxCapacity)
-                _completed = overflow = true;
-            else
-                _outbox.Enqueue(item);
-            schedule = !overflow && !_scheduled && !_writing;
-            _scheduled |= schedule;
+            default:
+                return false;
         }
-        if (overflow)
-        {
-            LogSlowConsumer(SocketId, OutboxCapacity);
-            _connection.Abort();
-            ReleaseWaiters();
-            return false;
-        }
-        if (schedule)
-            _scheduler.Schedule(this);
-        return true;
     }
 
     /// <summary>Called by the shard. SignalR takes a message synchronously unless its buffer is full.</summary>
@@ -138,17 +114,11 @@ public sealed partial class HubSubscriber : Subscriber, IScheduledOutbox
     {
         for (var written = 0; ; written++)
         {
-            object item;
-            lock (_gate)
+            // After a turn the rest waits at the back of the shard's line (fairness).
+            if (written == MessagesPerTurn || !_outbox.TryTake(out var item))
             {
-                if (_completed || _outbox.Count == 0)
-                {
-                    _scheduled = false;
-                    return;
-                }
-                if (written == MessagesPerTurn)
-                    break; // fairness: the rest waits at the back of the shard's line
-                item = _outbox.Dequeue();
+                _outbox.Written();
+                return;
             }
             switch (item)
             {
@@ -165,8 +135,7 @@ public sealed partial class HubSubscriber : Subscriber, IScheduledOutbox
                     }
                     if (!write.IsCompletedSuccessfully)
                     {
-                        lock (_gate)
-                            (_writing, _scheduled) = (true, false);
+                        _outbox.WriteGoesAsync();
                         _ = AwaitWriteAsync(write, message);
                         return;
                     }
@@ -177,13 +146,11 @@ public sealed partial class HubSubscriber : Subscriber, IScheduledOutbox
                     flushed.TrySetResult();
                     break;
                 case CloseMessage close:
-                    lock (_gate)
-                        (_completed, _scheduled) = (true, false);
+                    _outbox.Close();
                     _ = CloseAsync(close);
                     return;
             }
         }
-        _scheduler.Schedule(this);
     }
 
     private async Task AwaitWriteAsync(ValueTask write, SerializedHubMessage message)
@@ -198,15 +165,7 @@ public sealed partial class HubSubscriber : Subscriber, IScheduledOutbox
             return;
         }
         Sent(message);
-        bool more;
-        lock (_gate)
-        {
-            _writing = false;
-            more = !_completed && _outbox.Count > 0;
-            _scheduled = more;
-        }
-        if (more)
-            _scheduler.Schedule(this);
+        _outbox.Written();
     }
 
     // Cached by the write: reading the length serializes nothing.
@@ -229,16 +188,13 @@ public sealed partial class HubSubscriber : Subscriber, IScheduledOutbox
         ReleaseWaiters();
     }
 
-    private void ReleaseWaiters()
+    /// <summary>Empties the outbox for good, completing the flushes waiting in it; true the first time.</summary>
+    private bool ReleaseWaiters()
     {
-        object[] left;
-        lock (_gate)
-        {
-            left = [.. _outbox];
-            _outbox.Clear();
-        }
+        var first = _outbox.Abort(out var left);
         foreach (var item in left)
             (item as TaskCompletionSource)?.TrySetResult();
+        return first;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Hub connection {SocketId} closed: it fell {Capacity} messages behind")]

@@ -56,11 +56,10 @@ public sealed partial class PusherConnection : Subscriber
             case OutboxResult.Queued:
                 _counters.Sent(frame.Length);
                 break;
-            case OutboxResult.Full:
+            case OutboxResult.Full when _outbox.Abort():
                 // The client reads slower than we publish. A polite close would queue behind the
                 // frames it is not reading, so the connection is cut; pusher-js reconnects.
                 LogSlowConsumer(SocketId, AppId);
-                _outbox.Abort();
                 _lifetime.Cancel();
                 break;
         }
