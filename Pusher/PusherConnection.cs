@@ -54,7 +54,7 @@ public sealed partial class PusherConnection : Subscriber
         switch (_outbox.Enqueue(frame))
         {
             case OutboxResult.Queued:
-                _counters.Sent(frame.Length);
+                _counters.Sent(WebSocketFrames.PayloadLength(frame)); // message bytes, as the hub and the receive side count
                 break;
             case OutboxResult.Full when _outbox.Abort():
                 // The client reads slower than we publish. A polite close would queue behind the

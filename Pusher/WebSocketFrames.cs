@@ -32,6 +32,9 @@ public static class WebSocketFrames
         return Build(CloseOpcode, payload[..length]);
     }
 
+    /// <summary>The payload size of a frame built here (its header is 2, 4 or 10 bytes, §5.2).</summary>
+    public static int PayloadLength(byte[] frame) => frame.Length - (frame[1] switch { 126 => 4, 127 => 10, _ => 2 });
+
     private static byte[] Build(byte opcode, ReadOnlySpan<byte> payload)
     {
         var header = payload.Length switch { < 126 => 2, <= ushort.MaxValue => 4, _ => 10 };

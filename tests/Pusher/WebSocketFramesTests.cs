@@ -26,6 +26,7 @@ public sealed class WebSocketFramesTests
         };
         Assert.Equal(length, declared);
         Assert.Equal(payload, frame[header..]);
+        Assert.Equal(length, WebSocketFrames.PayloadLength(frame));
     }
 
     [Fact]
