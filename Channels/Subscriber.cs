@@ -7,7 +7,7 @@ namespace SkubberPush.Channels;
 /// </summary>
 public abstract class Subscriber(string socketId)
 {
-    private readonly Dictionary<string, Membership> _memberships = new(StringComparer.Ordinal);
+    private MembershipTable _memberships;
 
     /// <summary>Guards the memberships. Lock order: a channel's gate first, then this.</summary>
     internal Lock Gate { get; } = new();
@@ -32,7 +32,7 @@ public abstract class Subscriber(string socketId)
 
     public bool IsSubscribed(string channel)
     {
-        lock (Gate) return _memberships.ContainsKey(channel);
+        lock (Gate) return _memberships.TryGet(channel, out _);
     }
 
     /// <summary>The presence user this connection joined <paramref name="channel"/> as.</summary>
@@ -40,7 +40,7 @@ public abstract class Subscriber(string socketId)
     {
         lock (Gate)
         {
-            var found = _memberships.TryGetValue(channel, out var membership);
+            var found = _memberships.TryGet(channel, out var membership);
             userId = membership.PresenceUserId;
             return found;
         }
@@ -48,25 +48,25 @@ public abstract class Subscriber(string socketId)
 
     internal bool TryGetMembership(string channel, out Membership membership)
     {
-        lock (Gate) return _memberships.TryGetValue(channel, out membership);
+        lock (Gate) return _memberships.TryGet(channel, out membership);
     }
 
     internal void AddMembership(Membership membership)
     {
-        lock (Gate) _memberships[membership.Channel.Name.Value] = membership;
+        lock (Gate) _memberships.Set(membership);
     }
 
     internal bool RemoveMembership(OccupiedChannel channel)
     {
         lock (Gate)
-            return _memberships.TryGetValue(channel.Name.Value, out var current)
+            return _memberships.TryGet(channel.Name.Value, out var current)
                 && ReferenceEquals(current.Channel, channel)
                 && _memberships.Remove(channel.Name.Value);
     }
 
     internal Membership[] MembershipSnapshot()
     {
-        lock (Gate) return [.. _memberships.Values];
+        lock (Gate) return _memberships.ToArray();
     }
 }
 

@@ -26,20 +26,29 @@ public sealed class ClientFrameReader(PipeReader input, int maxMessageBytes)
     {
         while (true)
         {
-            var read = await input.ReadAsync(cancellationToken);
-            var buffer = read.Buffer;
-            var outcome = TryReadFrame(ref buffer, out var message);
-            if (outcome == FrameOutcome.NeedMore)
-            {
-                input.AdvanceTo(buffer.Start, buffer.End);
-                if (read.IsCompleted)
-                    return new ClientMessage(ClientMessageKind.End);
-                continue;
-            }
-            input.AdvanceTo(buffer.Start);
-            if (outcome == FrameOutcome.Message)
+            if (TryTake(await input.ReadAsync(cancellationToken), out var message))
                 return message;
         }
+    }
+
+    /// <summary>
+    /// Takes one message from what <paramref name="read"/> (the input's latest read) holds and
+    /// advances the input past it; false when more bytes are needed. A long-lived reader awaits
+    /// <see cref="PipeReader.ReadAsync"/> itself and calls this, so no async state of ours waits
+    /// beside the pipe's while the client is quiet.
+    /// </summary>
+    public bool TryTake(ReadResult read, out ClientMessage message)
+    {
+        var buffer = read.Buffer;
+        var outcome = TryReadFrame(ref buffer, out message);
+        if (outcome == FrameOutcome.NeedMore)
+        {
+            input.AdvanceTo(buffer.Start, buffer.End);
+            message = new ClientMessage(ClientMessageKind.End);
+            return read.IsCompleted;
+        }
+        input.AdvanceTo(buffer.Start);
+        return outcome == FrameOutcome.Message;
     }
 
     private enum FrameOutcome { NeedMore, Consumed, Message }

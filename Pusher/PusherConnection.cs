@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Net.WebSockets;
 using SkubberPush.Channels;
 using SkubberPush.Observability;
@@ -8,28 +9,36 @@ namespace SkubberPush.Pusher;
 /// One Pusher protocol WebSocket. Publishers only queue frames in its bounded
 /// <see cref="FrameOutbox"/>, which the outbox scheduler writes in order, so a slow reader delays
 /// no one else and is cut off once it falls <see cref="PusherOptions.OutboxCapacity"/> frames behind.
-/// The receive loop waits with a zero-byte read, so an idle connection holds no receive buffer.
+/// The receive loop waits with a zero-byte read, so an idle connection holds no receive buffer,
+/// and it is the connection's only pending async state: it awaits the pipe directly.
 /// </summary>
 public sealed partial class PusherConnection : Subscriber
 {
     /// <summary>How long the client has to answer our close, and our last frames to leave.</summary>
     internal static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
 
+    // Set in place of the close timer once the receive loop has ended.
+    private static readonly ITimer Ended = TimeProvider.System.CreateTimer(static _ => { }, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+
+    private readonly PipeReader _input;
     private readonly ClientFrameReader _reader;
+    private readonly int _maxFrameBytes;
     private readonly FrameOutbox _outbox;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TransportCounters _counters;
-    private readonly CancellationTokenSource _lifetime = new();
+    private ITimer? _closeTimer;
     private long _lastActivity;
     private long _pingSentAt;
 
-    public PusherConnection(string socketId, string appId, ClientFrameReader reader, FrameOutbox outbox,
+    public PusherConnection(string socketId, string appId, PipeReader input, int maxFrameBytes, FrameOutbox outbox,
         TransportCounters counters, TimeProvider time, ILogger logger) : base(socketId)
     {
         AppId = appId;
         _counters = counters;
-        _reader = reader;
+        _input = input;
+        _reader = new ClientFrameReader(input, maxFrameBytes);
+        _maxFrameBytes = maxFrameBytes;
         _outbox = outbox;
         _time = time;
         _logger = logger;
@@ -60,7 +69,7 @@ public sealed partial class PusherConnection : Subscriber
                 // The client reads slower than we publish. A polite close would queue behind the
                 // frames it is not reading, so the connection is cut; pusher-js reconnects.
                 LogSlowConsumer(SocketId, AppId);
-                _lifetime.Cancel();
+                _input.CancelPendingRead();
                 break;
         }
     }
@@ -70,7 +79,17 @@ public sealed partial class PusherConnection : Subscriber
     {
         _outbox.Enqueue(PusherFrames.ErrorFrame(code, message));
         _outbox.EnqueueFinal(WebSocketFrames.Close(closeCode ?? code, message));
-        _lifetime.CancelAfter(CloseHandshakeTimeout); // the client has this long to answer the close
+        StopReadingAfter(CloseHandshakeTimeout); // the client has this long to answer the close
+    }
+
+    // A timer rather than a cancellation source per connection: only closing connections pay for it.
+    private void StopReadingAfter(TimeSpan delay)
+    {
+        if (Volatile.Read(ref _closeTimer) is not null)
+            return;
+        var timer = _time.CreateTimer(static input => ((PipeReader)input!).CancelPendingRead(), _input, delay, Timeout.InfiniteTimeSpan);
+        if (Interlocked.CompareExchange(ref _closeTimer, timer, null) is not null)
+            timer.Dispose();
     }
 
     /// <summary>Seconds since the client last sent anything, and whether we pinged it since.</summary>
@@ -87,66 +106,74 @@ public sealed partial class PusherConnection : Subscriber
         Send(PusherFrames.PingFrame);
     }
 
-    /// <summary>Receives until the socket closes; <paramref name="dispatch"/> handles each text message.</summary>
-    public async Task RunAsync(Func<PusherConnection, ReadOnlyMemory<byte>, ValueTask> dispatch, int maxFrameBytes, CancellationToken aborted)
+    /// <summary>
+    /// Receives until the client closes, the transport ends, or we stop reading (a close the client
+    /// did not answer in time, a slow reader cut off); <paramref name="dispatcher"/> handles each text message.
+    /// </summary>
+    public async Task RunAsync(PusherDispatcher dispatcher)
     {
-        // One token for both ends: the transport's and ours (Close, a slow reader).
-        using var _ = aborted.UnsafeRegister(static lifetime => ((CancellationTokenSource)lifetime!).Cancel(), _lifetime);
-        var cancellationToken = _lifetime.Token;
         try
         {
-            await ReceiveAsync(dispatch, maxFrameBytes, cancellationToken);
+            while (true)
+            {
+                var read = await _input.ReadAsync();
+                if (read.IsCanceled)
+                {
+                    _input.AdvanceTo(read.Buffer.Start);
+                    return;
+                }
+                if (!_reader.TryTake(read, out var message))
+                    continue;
+                try
+                {
+                    switch (message.Kind)
+                    {
+                        case ClientMessageKind.Text or ClientMessageKind.Binary:
+                            Interlocked.Exchange(ref _lastActivity, _time.GetTimestamp());
+                            Interlocked.Exchange(ref _pingSentAt, 0);
+                            _counters.Received(message.Length);
+                            if (message.Kind == ClientMessageKind.Text) // binary frames are ignored (pusher-compat §4.2)
+                                await dispatcher.DispatchAsync(this, message.Payload);
+                            break;
+                        case ClientMessageKind.Ping:
+                            Interlocked.Exchange(ref _lastActivity, _time.GetTimestamp());
+                            _outbox.Enqueue(WebSocketFrames.Pong(message.Payload.Span));
+                            break;
+                        case ClientMessageKind.Pong:
+                            break;
+                        case ClientMessageKind.Close:
+                            // Answers the client's close; if we closed first, ours is already queued and this is dropped.
+                            _outbox.EnqueueFinal(WebSocketFrames.Close((int)WebSocketCloseStatus.NormalClosure, ""));
+                            return;
+                        case ClientMessageKind.TooBig:
+                            // The rest of the frame is never read: the connection is closed instead.
+                            Close(PusherCloseCodes.OverCapacity, $"Frame too large: at most {_maxFrameBytes} bytes", (int)WebSocketCloseStatus.MessageTooBig);
+                            return;
+                        case ClientMessageKind.ProtocolError:
+                            _outbox.EnqueueFinal(WebSocketFrames.Close((int)WebSocketCloseStatus.ProtocolError, "WebSocket protocol error"));
+                            return;
+                        case ClientMessageKind.InvalidText:
+                            _outbox.EnqueueFinal(WebSocketFrames.Close((int)WebSocketCloseStatus.InvalidPayloadData, "Text frames must be UTF-8"));
+                            return;
+                        case ClientMessageKind.End:
+                            return;
+                    }
+                }
+                finally
+                {
+                    message.Release();
+                }
+            }
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
         {
-            // The peer went away or we cut it off; cleanup follows either way.
+            // The peer went away or the transport was aborted; cleanup follows either way.
         }
-    }
-
-    private async Task ReceiveAsync(Func<PusherConnection, ReadOnlyMemory<byte>, ValueTask> dispatch, int maxFrameBytes, CancellationToken cancellationToken)
-    {
-        while (true)
+        finally
         {
-            var message = await _reader.ReadAsync(cancellationToken);
-            try
-            {
-                switch (message.Kind)
-                {
-                    case ClientMessageKind.Text or ClientMessageKind.Binary:
-                        Interlocked.Exchange(ref _lastActivity, _time.GetTimestamp());
-                        Interlocked.Exchange(ref _pingSentAt, 0);
-                        _counters.Received(message.Length);
-                        if (message.Kind == ClientMessageKind.Text) // binary frames are ignored (pusher-compat §4.2)
-                            await dispatch(this, message.Payload);
-                        break;
-                    case ClientMessageKind.Ping:
-                        Interlocked.Exchange(ref _lastActivity, _time.GetTimestamp());
-                        _outbox.Enqueue(WebSocketFrames.Pong(message.Payload.Span));
-                        break;
-                    case ClientMessageKind.Pong:
-                        break;
-                    case ClientMessageKind.Close:
-                        // Answers the client's close; if we closed first, ours is already queued and this is dropped.
-                        _outbox.EnqueueFinal(WebSocketFrames.Close((int)WebSocketCloseStatus.NormalClosure, ""));
-                        return;
-                    case ClientMessageKind.TooBig:
-                        // The rest of the frame is never read: the connection is closed instead.
-                        Close(PusherCloseCodes.OverCapacity, $"Frame too large: at most {maxFrameBytes} bytes", (int)WebSocketCloseStatus.MessageTooBig);
-                        return;
-                    case ClientMessageKind.ProtocolError:
-                        _outbox.EnqueueFinal(WebSocketFrames.Close((int)WebSocketCloseStatus.ProtocolError, "WebSocket protocol error"));
-                        return;
-                    case ClientMessageKind.InvalidText:
-                        _outbox.EnqueueFinal(WebSocketFrames.Close((int)WebSocketCloseStatus.InvalidPayloadData, "Text frames must be UTF-8"));
-                        return;
-                    case ClientMessageKind.End:
-                        return;
-                }
-            }
-            finally
-            {
-                message.Release();
-            }
+            var timer = Interlocked.Exchange(ref _closeTimer, Ended);
+            if (timer != Ended)
+                timer?.Dispose();
         }
     }
 

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using SkubberPush.Channels;
@@ -21,25 +22,19 @@ public sealed class PusherConnectionMiddleware(PusherSessions sessions)
     public async Task OnConnectedAsync(ConnectionContext connection, ConnectionDelegate next)
     {
         var socket = connection.Features.Get<IConnectionSocketFeature>()?.Socket;
-        var request = socket is null ? null : await ReadUpgradeAsync(connection);
-        if (request is null)
-        {
-            await next(connection);
-            return;
-        }
-        var outbox = sessions.CreateOutbox(socket, output: null);
-        outbox.Enqueue(WebSocketUpgrade.SwitchingProtocols(request.WebSocketKey));
-        await sessions.RunAsync(request.AppKey, request.Protocol, connection.Transport.Input, outbox, connection.ConnectionClosed);
+        var session = socket is null ? null : await TryStartAsync(connection, socket);
+        await (session ?? next(connection));
     }
 
     // Looks at the first read only; unless it is taken, nothing is consumed and Kestrel reads the same bytes.
-    private static async Task<UpgradeRequest?> ReadUpgradeAsync(ConnectionContext connection)
+    private async Task<Task?> TryStartAsync(ConnectionContext connection, Socket socket)
     {
         var input = connection.Transport.Input;
         ReadResult read;
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed))
+        // Not linked to ConnectionClosed: a closed connection completes the input anyway, and a
+        // registration there would stay allocated (as a free node) for the connection's lifetime.
+        using (var timeout = new CancellationTokenSource(FirstBytesTimeout))
         {
-            timeout.CancelAfter(FirstBytesTimeout);
             try
             {
                 read = await input.ReadAsync(timeout.Token);
@@ -52,6 +47,10 @@ public sealed class PusherConnectionMiddleware(PusherSessions sessions)
         var request = UpgradeRequest.TryParse(read.Buffer, out var length);
         var consumed = request is null ? read.Buffer.Start : read.Buffer.GetPosition(length);
         input.AdvanceTo(consumed, consumed);
-        return request;
+        if (request is null)
+            return null;
+        var outbox = sessions.CreateOutbox(socket, output: null);
+        outbox.Enqueue(WebSocketUpgrade.SwitchingProtocols(request.WebSocketKey));
+        return sessions.RunAsync(request.AppKey, request.Protocol, input, outbox);
     }
 }

@@ -21,14 +21,23 @@ public sealed partial class PusherSessions(AppCatalog catalog, ChannelRegistry r
     /// <summary>An outbox writing to <paramref name="socket"/> directly, or else to <paramref name="output"/>.</summary>
     public FrameOutbox CreateOutbox(Socket? socket, Stream? output) => new(scheduler, options.Value.OutboxCapacity, socket, output);
 
-    /// <summary>Runs the connection until it closes; returns once its last frames have left (or could not).</summary>
-    public async Task RunAsync(string appKey, string protocol, PipeReader input, FrameOutbox outbox, CancellationToken aborted)
+    /// <summary>
+    /// Runs the connection until it closes; returns once its last frames have left (or could not).
+    /// Admission happens before anything is awaited, so the request's strings are not kept for the
+    /// connection's lifetime.
+    /// </summary>
+    public Task RunAsync(string appKey, string protocol, PipeReader input, FrameOutbox outbox)
+    {
+        var (app, refusal) = state.Draining
+            ? (null, (PusherCloseCodes.Reconnect, "Server shutting down; reconnect"))
+            : Admit(appKey, protocol);
+        return ServeAsync(app, refusal, input, outbox);
+    }
+
+    private async Task ServeAsync(PushApp? app, (int Code, string Message) refusal, PipeReader input, FrameOutbox outbox)
     {
         try
         {
-            var (app, refusal) = state.Draining
-                ? (null, (PusherCloseCodes.Reconnect, "Server shutting down; reconnect"))
-                : Admit(appKey, protocol);
             if (app is null)
             {
                 LogRefused(logger, refusal.Code, refusal.Message);
@@ -37,8 +46,7 @@ public sealed partial class PusherSessions(AppCatalog catalog, ChannelRegistry r
             }
             var channels = registry.For(app.Id);
             var counters = metrics.For(app.Id, PushMetrics.Pusher);
-            var maxFrameBytes = MaxFrameBytes(app);
-            var connection = new PusherConnection(socketIds.Next(), app.Id, new ClientFrameReader(input, maxFrameBytes), outbox, counters, time, logger);
+            var connection = new PusherConnection(socketIds.Next(), app.Id, input, MaxFrameBytes(app), outbox, counters, time, logger);
             if (!channels.TryConnect(connection, app.Limits.MaxConnections))
             {
                 metrics.RateLimited("connection_quota");
@@ -51,7 +59,7 @@ public sealed partial class PusherSessions(AppCatalog catalog, ChannelRegistry r
             try
             {
                 connection.Send(PusherFrames.Established(connection.SocketId, options.Value.ActivityTimeoutSeconds));
-                await connection.RunAsync(dispatcher.DispatchAsync, maxFrameBytes, aborted);
+                await connection.RunAsync(dispatcher);
             }
             finally
             {

@@ -30,7 +30,9 @@ public static class PusherSocketEndpoint
         var input = PipeReader.Create(stream, new StreamPipeReaderOptions(useZeroByteReads: true));
         try
         {
-            await sessions.RunAsync(key, http.Request.Query["protocol"].ToString(), input, sessions.CreateOutbox(socket: null, stream), http.RequestAborted);
+            // Stops the receive loop if the request is aborted while the client is quiet.
+            using (http.RequestAborted.UnsafeRegister(static reader => ((PipeReader)reader!).CancelPendingRead(), input))
+                await sessions.RunAsync(key, http.Request.Query["protocol"].ToString(), input, sessions.CreateOutbox(socket: null, stream));
         }
         finally
         {

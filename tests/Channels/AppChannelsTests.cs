@@ -38,6 +38,34 @@ public sealed class AppChannelsTests
         Assert.Equal("{\"id\":1}", a.Last("created").Data);
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(8)]
+    [InlineData(40)] // past the small table: memberships move to a dictionary
+    public void Memberships_stay_exact_through_subscribe_unsubscribe_and_disconnect(int channels)
+    {
+        var a = Connect("1.1");
+        var names = Enumerable.Range(0, channels).Select(i => $"room-{i}").ToArray();
+        foreach (var name in names)
+            Assert.Equal(SubscribeOutcome.Subscribed, _app.Subscribe(a, Name(name), null, 100));
+        Assert.Equal(SubscribeOutcome.AlreadySubscribed, _app.Subscribe(a, Name(names[^1]), null, 100));
+        Assert.All(names, name => Assert.True(a.IsSubscribed(name)));
+        Assert.False(a.IsSubscribed("room-x"));
+
+        var dropped = names.Where((_, i) => i % 2 == 0).ToArray();
+        foreach (var name in dropped)
+            Assert.True(_app.Unsubscribe(a, name));
+        Assert.False(_app.Unsubscribe(a, dropped[0]));
+        Assert.All(names, name => Assert.Equal(!dropped.Contains(name), a.IsSubscribed(name)));
+
+        _app.Publish(new OutboundEvent(names[^1], "after", "x"));
+        Assert.Equal(dropped.Contains(names[^1]) ? 0 : 1, a.EventNames(names[^1]).Count(e => e == "after"));
+
+        _app.Disconnect(a);
+        Assert.Empty(_app.ListOccupied(null));
+        Assert.All(names, name => Assert.False(a.IsSubscribed(name)));
+    }
+
     [Fact]
     public void Publishing_reuses_one_event_instance_for_every_subscriber_and_skips_socket_id()
     {
