@@ -37,22 +37,8 @@ gen() { "$GEN" "$@" --app 1001 --key $KEY --secret $SECRET | tee -a "$OUT"; }
 ours() { gen "$1" --server http://127.0.0.1:5301 --pid "$SKUBBER" "${@:2}"; }
 theirs() { gen "$1" --server http://127.0.0.1:5302 --pid "$BASELINE" --path /hub "${@:2}"; }
 
-echo "== binary and start-up"
-SIZE=$(stat -c %s artifacts/publish/skubber-push)
-STARTS=()
-for i in 1 2 3 4 5; do
-  D=$(mktemp -d)
-  T0=$(date +%s%N)
-  SKUBBER_APP_ID=1 SKUBBER_APP_KEY=k SKUBBER_APP_SECRET=s artifacts/publish/skubber-push --data-dir "$D" --urls http://127.0.0.1:5303 >/dev/null 2>&1 &
-  P=$!
-  until curl -sf http://127.0.0.1:5303/health >/dev/null; do :; done
-  STARTS+=($(( ($(date +%s%N) - T0) / 1000000 )))
-  sleep 1
-  [ "$i" -eq 5 ] && IDLE=$(awk '/VmRSS/ {print $2}' /proc/$P/status)
-  kill $P; wait $P 2>/dev/null || true; rm -rf "$D"
-done
-MEDIAN=$(printf '%s\n' "${STARTS[@]}" | sort -n | sed -n 3p)
-echo "{\"mode\":\"startup\",\"binaryBytes\":$SIZE,\"startupMsMedian\":$MEDIAN,\"startupMs\":[$(IFS=,; echo "${STARTS[*]}")],\"idleRssKb\":$IDLE}" | tee -a "$OUT"
+echo "== binary and start-up (median of 5, fresh data directory each; idle RSS of the last, 1 s after)"
+"$GEN" startup --binary artifacts/publish/skubber-push --runs 5 | tee -a "$OUT"
 
 start_skubber
 start_baseline

@@ -3,7 +3,7 @@ using System.Text.Json;
 using SkubberPush.Bench;
 
 // bench/LoadGen: drives a server over loopback and prints one JSON line per measurement.
-// Modes: fanout, latency, idle, setup, floor (plus floor-drain, its helper process).
+// Modes: fanout, latency, idle, setup, floor (plus floor-drain, its helper process), startup.
 var mode = args[0];
 var options = Options.Parse(args[1..]);
 
@@ -14,6 +14,9 @@ switch (mode)
         return;
     case "floor-drain":
         await Floor.DrainAsync(int.Parse(args[1]), int.Parse(args[2]));
+        return;
+    case "startup":
+        Print(await Startup.RunAsync(options.Get("binary"), options.Int("runs", 5), options.Int("port", 5303)));
         return;
 }
 
