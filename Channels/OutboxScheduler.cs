@@ -10,13 +10,15 @@ namespace SkubberPush.Channels;
 /// kernel charges per write, not per byte); one event's writes are spread over the cores; and no
 /// connection keeps a send loop of its own.
 /// </summary>
-public sealed class OutboxScheduler : IDisposable
+public sealed partial class OutboxScheduler : IDisposable
 {
     private readonly Channel<IScheduledOutbox>[] _shards;
+    private readonly ILogger _logger;
     private int _next;
 
-    public OutboxScheduler()
+    public OutboxScheduler(ILogger<OutboxScheduler> logger)
     {
+        _logger = logger;
         _shards = new Channel<IScheduledOutbox>[Environment.ProcessorCount];
         for (var i = 0; i < _shards.Length; i++)
         {
@@ -32,13 +34,29 @@ public sealed class OutboxScheduler : IDisposable
     /// <summary>Queues the outbox on its shard; the outbox makes sure it is scheduled at most once at a time.</summary>
     public void Schedule(IScheduledOutbox outbox) => _shards[outbox.Shard].Writer.TryWrite(outbox);
 
-    private static async Task RunAsync(ChannelReader<IScheduledOutbox> reader)
+    private async Task RunAsync(ChannelReader<IScheduledOutbox> reader)
     {
         var buffers = new WriteBuffers();
         while (await reader.WaitToReadAsync())
+        {
             while (reader.TryRead(out var outbox))
-                outbox.WriteQueued(buffers);
+            {
+                try
+                {
+                    outbox.WriteQueued(buffers);
+                }
+                catch (Exception e)
+                {
+                    // Outboxes handle the failures writes have; anything else is a bug, and it must
+                    // not stop the shard's thousands of other connections.
+                    LogWriteFailed(e);
+                }
+            }
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "An outbox failed unexpectedly; its shard goes on with the others")]
+    private partial void LogWriteFailed(Exception exception);
 
     public void Dispose()
     {

@@ -4,7 +4,7 @@ namespace SkubberPush.Tests.Channels;
 
 public sealed class OutboxQueueTests : IDisposable
 {
-    private readonly OutboxScheduler _scheduler = new();
+    private readonly OutboxScheduler _scheduler = new(Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxScheduler>.Instance);
 
     public void Dispose() => _scheduler.Dispose();
 

@@ -7,7 +7,7 @@ namespace SkubberPush.Tests.Pusher;
 
 public sealed class FrameOutboxTests : IDisposable
 {
-    private readonly OutboxScheduler _scheduler = new();
+    private readonly OutboxScheduler _scheduler = new(Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxScheduler>.Instance);
     private readonly Socket _server;
     private readonly Socket _client;
 
