@@ -37,8 +37,8 @@ gen() { "$GEN" "$@" --app 1001 --key $KEY --secret $SECRET | tee -a "$OUT"; }
 ours() { gen "$1" --server http://127.0.0.1:5301 --pid "$SKUBBER" "${@:2}"; }
 theirs() { gen "$1" --server http://127.0.0.1:5302 --pid "$BASELINE" --path /hub "${@:2}"; }
 
-echo "== binary and start-up (median of 5, fresh data directory each; idle RSS of the last, 1 s after)"
-"$GEN" startup --binary artifacts/publish/skubber-push --runs 5 | tee -a "$OUT"
+echo "== binary and start-up (median of 9, fresh data directory each; idle RSS of the last, 1 s after)"
+"$GEN" startup --binary artifacts/publish/skubber-push --runs 9 | tee -a "$OUT"
 
 start_skubber
 start_baseline
