@@ -17,7 +17,7 @@ using System.Text.Json;
 using StartupTypes;
 
 var check = args.Contains("--check");
-var output = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../Aot/StartupTypes.rd.xml"));
+var output = Path.Combine(RepositoryRoot(), "Aot", "StartupTypes.rd.xml");
 using var listener = new CallSiteListener();
 
 var port = FreePort();
@@ -49,14 +49,32 @@ if (check)
     if (current == directives)
     {
         Console.WriteLine($"{Path.GetFileName(output)} is current");
-        Environment.Exit(0);
+        Exit(0);
     }
     Console.Error.WriteLine($"{output} is out of date: run `dotnet run --project scripts/StartupTypes` and commit it");
-    Environment.Exit(1);
+    Exit(1);
 }
 File.WriteAllText(output, directives);
 Console.WriteLine($"wrote {output}");
-Environment.Exit(0);
+Exit(0);
+
+// The server runs in this process until it ends; its data directory goes with it.
+void Exit(int code)
+{
+    dataDirectory.Delete(recursive: true);
+    Environment.Exit(code);
+}
+
+// The directory holding skubber-push.csproj, above this tool's bin folder.
+static string RepositoryRoot()
+{
+    for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+    {
+        if (File.Exists(Path.Combine(directory.FullName, "skubber-push.csproj")))
+            return directory.FullName;
+    }
+    throw new InvalidOperationException($"no skubber-push.csproj above {AppContext.BaseDirectory}");
+}
 
 static int FreePort()
 {
