@@ -22,23 +22,33 @@ test('a silent connection is pinged after activity_timeout and closed with 4201;
   }
 });
 
-test('a client that never answers our close frame is dropped once the close handshake times out (5 s)', async () => {
+test('a client that never answers our close frame is dropped once the close handshake times out (5 s), both ways in', async () => {
   const server = await startServer({ env: { Skubber__Pusher__ActivityTimeoutSeconds: '1', Skubber__Pusher__PongTimeoutSeconds: '1' } });
   try {
-    // A bare TCP socket: a WebSocket library would answer the close for us.
     const { createConnection } = await import('node:net');
-    const socket = createConnection({ host: '127.0.0.1', port: server.port });
-    await new Promise((ok) => socket.once('connect', ok));
-    let bytes = Buffer.alloc(0);
-    socket.on('data', (chunk) => { bytes = Buffer.concat([bytes, chunk]); });
-    const dropped = new Promise((ok) => socket.once('close', () => ok(Date.now())));
-    socket.write(`GET /app/${testApp.key}?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\n` +
-      'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
-    // Silent: the ping goes unanswered, so the server sends 4201 and its close frame.
-    await eventually(() => bytes.includes('Pong reply not received') && bytes.includes(Buffer.from([0x88])), 6_000, 'the 4201 close');
-    const closeSent = Date.now();
-    const waited = (await Promise.race([dropped, sleep(10_000).then(() => Infinity)])) - closeSent;
-    assert.ok(waited >= 4_000 && waited <= 8_000, `the server dropped the TCP connection ${waited} ms after its close frame`);
+    const upgrade = `GET /app/${testApp.key}?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\n` +
+      'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+    // One write is taken before the HTTP pipeline; a handshake split in two goes through Kestrel's endpoint.
+    for (const split of [false, true]) {
+      // A bare TCP socket: a WebSocket library would answer the close for us.
+      const socket = createConnection({ host: '127.0.0.1', port: server.port });
+      await new Promise((ok) => socket.once('connect', ok));
+      let bytes = Buffer.alloc(0);
+      socket.on('data', (chunk) => { bytes = Buffer.concat([bytes, chunk]); });
+      const dropped = new Promise((ok) => socket.once('close', () => ok(Date.now())));
+      if (split) {
+        socket.write(upgrade.slice(0, 40));
+        await sleep(100);
+        socket.write(upgrade.slice(40));
+      } else {
+        socket.write(upgrade);
+      }
+      // Silent: the ping goes unanswered, so the server sends 4201 and its close frame.
+      await eventually(() => bytes.includes('Pong reply not received') && bytes.includes(Buffer.from([0x88])), 6_000, 'the 4201 close');
+      const closeSent = Date.now();
+      const waited = (await Promise.race([dropped, sleep(10_000).then(() => Infinity)])) - closeSent;
+      assert.ok(waited >= 4_000 && waited <= 8_000, `${split ? 'split' : 'one-write'} upgrade: the server dropped the TCP connection ${waited} ms after its close frame`);
+    }
   } finally {
     await server.stop();
   }
