@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks Skubber Push against a plain SignalR app and a raw-socket floor, in one run, on
 # loopback. Writes bench/results.json (one JSON object per measurement) and bench/results.md.
-#   bench/run.sh            the full matrix (about 10 minutes on 2 cores)
+#   bench/run.sh            the full matrix (about 17 minutes on 2 cores)
 #   QUICK=1 bench/run.sh    1,000 subscribers only (about 3 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
