@@ -14,6 +14,9 @@ public sealed class ClientFrameReader(PipeReader input, int maxMessageBytes)
 {
     private const int MaxControlPayload = 125;
 
+    /// <summary>The largest message taken; a larger one is <see cref="ClientMessageKind.TooBig"/>.</summary>
+    public int MaxMessageBytes => maxMessageBytes;
+
     private byte[]? _partial; // a fragmented message being joined
     private int _partialLength;
     private bool _partialIsText;

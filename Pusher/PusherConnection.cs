@@ -22,7 +22,6 @@ public sealed partial class PusherConnection : Subscriber
 
     private readonly PipeReader _input;
     private readonly ClientFrameReader _reader;
-    private readonly int _maxFrameBytes;
     private readonly FrameOutbox _outbox;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -38,7 +37,6 @@ public sealed partial class PusherConnection : Subscriber
         _counters = counters;
         _input = input;
         _reader = new ClientFrameReader(input, maxFrameBytes);
-        _maxFrameBytes = maxFrameBytes;
         _outbox = outbox;
         _time = time;
         _logger = logger;
@@ -147,7 +145,7 @@ public sealed partial class PusherConnection : Subscriber
                             return;
                         case ClientMessageKind.TooBig:
                             // The rest of the frame is never read: the connection is closed instead.
-                            Close(PusherCloseCodes.OverCapacity, $"Frame too large: at most {_maxFrameBytes} bytes", (int)WebSocketCloseStatus.MessageTooBig);
+                            Close(PusherCloseCodes.OverCapacity, $"Frame too large: at most {_reader.MaxMessageBytes} bytes", (int)WebSocketCloseStatus.MessageTooBig);
                             return;
                         case ClientMessageKind.ProtocolError:
                             _outbox.EnqueueFinal(WebSocketFrames.Close((int)WebSocketCloseStatus.ProtocolError, "WebSocket protocol error"));
