@@ -28,6 +28,9 @@ public static class Startup
             start.Environment["SKUBBER_APP_SECRET"] = "s";
             var clock = Stopwatch.StartNew();
             using var server = Process.Start(start)!;
+            // Read and dropped: a redirected pipe nobody reads stops the server once it fills.
+            server.BeginOutputReadLine();
+            server.BeginErrorReadLine();
             while (!await HealthyAsync(port))
                 await Task.Delay(1);
             times.Add(clock.Elapsed.TotalMilliseconds);
