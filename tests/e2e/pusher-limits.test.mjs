@@ -1,8 +1,8 @@
 // Admission and liveness of the Pusher protocol on servers configured for them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, pusherFor, eventually, sleep, testApp } from './support/server.mjs';
-import { rawSocket, establishedSocket, pusherJs, connected } from './support/pusher-client.mjs';
+import { startServer, pusherFor, eventually, sleep } from './support/server.mjs';
+import { rawSocket, establishedSocket, pusherJs, connected, upgradeRequest } from './support/pusher-client.mjs';
 
 test('a silent connection is pinged after activity_timeout and closed with 4201; pusher-js answers and stays', async () => {
   const server = await startServer({ env: { Skubber__Pusher__ActivityTimeoutSeconds: '1', Skubber__Pusher__PongTimeoutSeconds: '1' } });
@@ -26,8 +26,7 @@ test('a client that never answers our close frame is dropped once the close hand
   const server = await startServer({ env: { Skubber__Pusher__ActivityTimeoutSeconds: '1', Skubber__Pusher__PongTimeoutSeconds: '1' } });
   try {
     const { createConnection } = await import('node:net');
-    const upgrade = `GET /app/${testApp.key}?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\n` +
-      'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+    const upgrade = upgradeRequest(server.port);
     // One write is taken before the HTTP pipeline; a handshake split in two goes through Kestrel's endpoint.
     for (const split of [false, true]) {
       // A bare TCP socket: a WebSocket library would answer the close for us.

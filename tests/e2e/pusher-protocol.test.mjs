@@ -5,7 +5,7 @@ import { createHmac } from 'node:crypto';
 import Echo from 'laravel-echo';
 import PusherJs from 'pusher-js';
 import { startServer, testApp, sleep, pusherFor, eventually } from './support/server.mjs';
-import { pusherJs, connected, subscribed, nextEvent, rawSocket, establishedSocket } from './support/pusher-client.mjs';
+import { pusherJs, connected, subscribed, nextEvent, rawSocket, establishedSocket, upgradeRequest } from './support/pusher-client.mjs';
 import { issueToken, connectHub } from './support/hub.mjs';
 
 let server;
@@ -349,8 +349,6 @@ describe('Laravel Echo', () => {
 // Plain upgrades are taken over before the HTTP pipeline; anything unusual goes through Kestrel.
 // Both must speak the same protocol, so these drive a bare TCP socket.
 describe('both ways in', () => {
-  const upgrade = (port) => `GET /app/${testApp.key}?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\n` +
-    'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
   const masked = (text) => {
     const payload = Buffer.from(text);
     const mask = Buffer.from([1, 2, 3, 4]);
@@ -390,7 +388,7 @@ describe('both ways in', () => {
 
   test('one write: 101 with the RFC 6455 accept, then frames, and a subscribe sent with the upgrade is served', async () => {
     const socket = await open();
-    socket.write(Buffer.concat([Buffer.from(upgrade(server.port)), masked('{"event":"pusher:subscribe","data":{"channel":"both-1"}}')]));
+    socket.write(Buffer.concat([Buffer.from(upgradeRequest(server.port)), masked('{"event":"pusher:subscribe","data":{"channel":"both-1"}}')]));
     const bytes = await readUntil(socket, (b) => frames(b).length >= 2);
     const head = bytes.subarray(0, bytes.indexOf('\r\n\r\n')).toString();
     assert.match(head, /^HTTP\/1\.1 101 /);
@@ -403,7 +401,7 @@ describe('both ways in', () => {
 
   test('a handshake split over two packets goes through Kestrel and gets the same protocol', async () => {
     const socket = await open();
-    const request = upgrade(server.port);
+    const request = upgradeRequest(server.port);
     socket.write(request.slice(0, 40));
     await sleep(100);
     socket.write(request.slice(40));
@@ -417,7 +415,7 @@ describe('both ways in', () => {
 
   test('a WebSocket ping gets a pong with the same data; an unmasked frame gets close 1002', async () => {
     const socket = await open();
-    socket.write(upgrade(server.port));
+    socket.write(upgradeRequest(server.port));
     await readUntil(socket, (b) => b.includes('connection_established'));
     const mask = Buffer.from([9, 8, 7, 6]);
     socket.write(Buffer.concat([Buffer.from([0x89, 0x80 | 4]), mask, Buffer.from('ping').map((b, i) => b ^ mask[i % 4])]));
@@ -436,7 +434,7 @@ describe('both ways in', () => {
     socket.write(`GET /health HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`);
     const health = await readUntil(socket, (b) => b.includes('"ok"'));
     assert.match(health.toString(), /^HTTP\/1\.1 200 /);
-    socket.write(upgrade(server.port));
+    socket.write(upgradeRequest(server.port));
     const bytes = await readUntil(socket, (b) => b.includes('connection_established'));
     assert.match(bytes.toString('latin1'), /^HTTP\/1\.1 101 /);
     socket.destroy();

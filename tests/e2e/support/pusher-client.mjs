@@ -42,6 +42,10 @@ export const nextEvent = (bindable, name, timeoutMs = 5_000) => new Promise((ok,
   bindable.bind(name, handler);
 });
 
+/** The plain HTTP/1.1 upgrade to /app/{key} (RFC 6455's sample key), for tests that drive a bare TCP socket. */
+export const upgradeRequest = (port, key = testApp.key) => `GET /app/${key}?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n` +
+  'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+
 /** A raw WebSocket speaking protocol 7 by hand: every frame it receives, parsed, and how it closed. */
 export async function rawSocket(server, { key = testApp.key, query = '?protocol=7&client=js&version=8.6.0&flash=false' } = {}) {
   const ws = new WebSocket(`ws://${server.host}:${server.port}/app/${key}${query}`);
