@@ -1,7 +1,7 @@
 // Lists the closed generic types that dependency injection builds while the server starts and
 // answers its first /health, and writes them as ILC runtime directives (Aot/StartupTypes.rd.xml).
-// Under Native AOT each such type (IOptions<KestrelServerOptions>, ILogger<Host>, the arrays
-// behind IEnumerable<IConfigureOptions<...>>...) is otherwise assembled by the runtime type
+// Under Native AOT each such type (IOptions<KestrelServerOptions>, ILogger<Host>,
+// IEnumerable<IConfigureOptions<...>> and its items...) is otherwise assembled by the runtime type
 // loader at start, which was half of the start-up time; listed, the compiler builds them ahead.
 //
 //   dotnet run --project scripts/StartupTypes            rewrites the file
