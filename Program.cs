@@ -6,6 +6,7 @@ using SkubberPush.Hubs;
 using SkubberPush.Limits;
 using SkubberPush.Observability;
 using SkubberPush.Pusher;
+using SkubberPush.Sockets;
 using SkubberPush.Webhooks;
 
 // `apps ...`, `--help` and `--version` run without starting the server.
@@ -18,6 +19,7 @@ builder.Services.AddApps();
 builder.Services.AddChannelCore();
 builder.Services.AddPushHub();
 builder.Services.AddPusherProtocol(builder.Configuration);
+builder.Services.AddSocketTakeover();
 builder.Services.AddWebhooks(builder.Configuration);
 builder.Services.AddLimits();
 builder.Services.AddPushOpenApi();

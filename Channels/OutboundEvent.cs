@@ -43,5 +43,7 @@ public static class EncodingSlots
 {
     public const int PusherFrame = 0;
     public const int HubMessage = 1;
-    public const int Count = 2;
+    public const int HubJsonFrame = 2;
+    public const int HubMessagePackFrame = 3;
+    public const int Count = 4;
 }

@@ -15,6 +15,8 @@ public static class HubServiceCollectionExtensions
     {
         services.AddSingleton<TokenService>();
         services.AddSingleton<HubFloodFilter>();
+        services.AddSingleton<HubAdmission>();
+        services.AddSingleton<HubSockets>();
         services.AddSingleton<HubLifetimeManager<PushHub>, PushHubLifetimeManager>();
         var signalR = services.AddSignalR(options =>
             {

@@ -23,7 +23,8 @@ public sealed partial class PushHub(ChannelRegistry registry, AppCatalog catalog
 
     public override async Task OnConnectedAsync()
     {
-        var identity = HubClaims.FromPrincipal(Context.User);
+        var socket = Context.Features.Get<HubSocket>();
+        var identity = socket?.Identity ?? HubClaims.FromPrincipal(Context.User);
         if (identity is null || !catalog.TryGetById(identity.AppId, out var app) || !app.Enabled)
         {
             Context.Abort();
@@ -31,7 +32,10 @@ public sealed partial class PushHub(ChannelRegistry registry, AppCatalog catalog
         }
         var channels = registry.For(app.Id);
         var connection = (HubConnectionContext)Context.Items[PushHubLifetimeManager.ConnectionKey]!;
-        var subscriber = new HubSubscriber(socketIds.Next(), connection, identity, metrics.For(app.Id, PushMetrics.SignalR), scheduler, logger);
+        var counters = metrics.For(app.Id, PushMetrics.SignalR);
+        HubSubscriber subscriber = socket is not null
+            ? new HubSocketSubscriber(socketIds.Next(), socket, connection.Protocol, identity, counters, logger)
+            : new HubPipelineSubscriber(socketIds.Next(), connection, identity, counters, scheduler, logger);
         if (!channels.TryConnect(subscriber, app.Limits.MaxConnections))
         {
             metrics.RateLimited("connection_quota");
@@ -44,8 +48,7 @@ public sealed partial class PushHub(ChannelRegistry registry, AppCatalog catalog
         // Only a user proven by the token's sub may receive #server-to-user events or be terminated.
         if (identity.UserVerified)
             channels.SignIn(subscriber, identity.UserId!);
-        await Clients.Caller.SendAsync(ConnectedMethod, subscriber.SocketId);
-        subscriber.Start();
+        await subscriber.StartAsync();
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)

@@ -1,3 +1,4 @@
+using SkubberPush.Sockets;
 using System.IO.Pipelines;
 using System.Net.WebSockets;
 using SkubberPush.Channels;
@@ -12,27 +13,23 @@ namespace SkubberPush.Pusher;
 /// The receive loop waits with a zero-byte read, so an idle connection holds no receive buffer,
 /// and it is the connection's only pending async state: it awaits the pipe directly.
 /// </summary>
-public sealed partial class PusherConnection : Subscriber
+public sealed partial class PusherConnection : Subscriber, IClientMessageHandler
 {
-    /// <summary>How long the client has to answer our close, and our last frames to leave.</summary>
-    internal static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
-
-    // Set in place of the close timer once the receive loop has ended.
-    private static readonly ITimer Ended = TimeProvider.System.CreateTimer(static _ => { }, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-
     private readonly PipeReader _input;
     private readonly ClientFrameReader _reader;
     private readonly FrameOutbox _outbox;
+    private readonly PusherDispatcher _dispatcher;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TransportCounters _counters;
-    private ITimer? _closeTimer;
+    private CloseDeadline _closeDeadline;
     private long _lastActivity;
     private long _pingSentAt;
 
     public PusherConnection(string socketId, string appId, PipeReader input, int maxFrameBytes, FrameOutbox outbox,
-        TransportCounters counters, TimeProvider time, ILogger logger) : base(socketId)
+        PusherDispatcher dispatcher, TransportCounters counters, TimeProvider time, ILogger logger) : base(socketId)
     {
+        _dispatcher = dispatcher;
         AppId = appId;
         _counters = counters;
         _input = input;
@@ -77,17 +74,7 @@ public sealed partial class PusherConnection : Subscriber
     {
         _outbox.Enqueue(PusherFrames.ErrorFrame(code, message));
         _outbox.EnqueueFinal(WebSocketFrames.Close(closeCode ?? code, message));
-        StopReadingAfter(CloseHandshakeTimeout); // the client has this long to answer the close
-    }
-
-    // A timer rather than a cancellation source per connection: only closing connections pay for it.
-    private void StopReadingAfter(TimeSpan delay)
-    {
-        if (Volatile.Read(ref _closeTimer) is not null)
-            return;
-        var timer = _time.CreateTimer(static input => ((PipeReader)input!).CancelPendingRead(), _input, delay, Timeout.InfiniteTimeSpan);
-        if (Interlocked.CompareExchange(ref _closeTimer, timer, null) is not null)
-            timer.Dispose();
+        _closeDeadline.Arm(_time, static input => ((PipeReader)input!).CancelPendingRead(), _input);
     }
 
     /// <summary>Seconds since the client last sent anything, and whether we pinged it since.</summary>
@@ -106,73 +93,37 @@ public sealed partial class PusherConnection : Subscriber
 
     /// <summary>
     /// Receives until the client closes, the transport ends, or we stop reading (a close the client
-    /// did not answer in time, a slow reader cut off); <paramref name="dispatcher"/> handles each text message.
+    /// did not answer in time, a slow reader cut off); the dispatcher handles each text message.
     /// </summary>
-    public async Task RunAsync(PusherDispatcher dispatcher)
+    public Task RunAsync() => _reader.ReceiveAllAsync(this);
+
+    async ValueTask<bool> IClientMessageHandler.HandleAsync(ClientMessage message)
     {
-        try
+        switch (message.Kind)
         {
-            while (true)
-            {
-                var read = await _input.ReadAsync();
-                if (read.IsCanceled)
-                {
-                    _input.AdvanceTo(read.Buffer.Start);
-                    return;
-                }
-                if (!_reader.TryTake(read, out var message))
-                    continue;
-                try
-                {
-                    switch (message.Kind)
-                    {
-                        case ClientMessageKind.Text or ClientMessageKind.Binary:
-                            Interlocked.Exchange(ref _lastActivity, _time.GetTimestamp());
-                            Interlocked.Exchange(ref _pingSentAt, 0);
-                            _counters.Received(message.Length);
-                            if (message.Kind == ClientMessageKind.Text) // binary frames are ignored (pusher-compat §4.2)
-                                await dispatcher.DispatchAsync(this, message.Payload);
-                            break;
-                        case ClientMessageKind.Ping:
-                            Interlocked.Exchange(ref _lastActivity, _time.GetTimestamp());
-                            _outbox.Enqueue(WebSocketFrames.Pong(message.Payload.Span));
-                            break;
-                        case ClientMessageKind.Pong:
-                            break;
-                        case ClientMessageKind.Close:
-                            // Answers the client's close; if we closed first, ours is already queued and this is dropped.
-                            _outbox.EnqueueFinal(WebSocketFrames.Close((int)WebSocketCloseStatus.NormalClosure, ""));
-                            return;
-                        case ClientMessageKind.TooBig:
-                            // The rest of the frame is never read: the connection is closed instead.
-                            Close(PusherCloseCodes.OverCapacity, $"Frame too large: at most {_reader.MaxMessageBytes} bytes", (int)WebSocketCloseStatus.MessageTooBig);
-                            return;
-                        case ClientMessageKind.ProtocolError:
-                            _outbox.EnqueueFinal(WebSocketFrames.Close((int)WebSocketCloseStatus.ProtocolError, "WebSocket protocol error"));
-                            return;
-                        case ClientMessageKind.InvalidText:
-                            _outbox.EnqueueFinal(WebSocketFrames.Close((int)WebSocketCloseStatus.InvalidPayloadData, "Text frames must be UTF-8"));
-                            return;
-                        case ClientMessageKind.End:
-                            return;
-                    }
-                }
-                finally
-                {
-                    message.Release();
-                }
-            }
+            case ClientMessageKind.Text or ClientMessageKind.Binary:
+                Interlocked.Exchange(ref _lastActivity, _time.GetTimestamp());
+                Interlocked.Exchange(ref _pingSentAt, 0);
+                _counters.Received(message.Length);
+                if (message.Kind == ClientMessageKind.Text) // binary frames are ignored (pusher-compat §4.2)
+                    await _dispatcher.DispatchAsync(this, message.Payload);
+                return true;
+            case ClientMessageKind.TooBig:
+                // The rest of the frame is never read: the connection is closed instead.
+                Close(PusherCloseCodes.OverCapacity, $"Frame too large: at most {_reader.MaxMessageBytes} bytes", (int)WebSocketCloseStatus.MessageTooBig);
+                return false;
+            case ClientMessageKind.Ping:
+                Interlocked.Exchange(ref _lastActivity, _time.GetTimestamp());
+                return _outbox.Answer(message);
+            default:
+                return _outbox.Answer(message);
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
-        {
-            // The peer went away or the transport was aborted; cleanup follows either way.
-        }
-        finally
-        {
-            var timer = Interlocked.Exchange(ref _closeTimer, Ended);
-            if (timer != Ended)
-                timer?.Dispose();
-        }
+    }
+
+    ValueTask IClientMessageHandler.OnEndedAsync()
+    {
+        _closeDeadline.Disarm();
+        return ValueTask.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Pusher connection {SocketId} of app {AppId} aborted: it stopped reading")]

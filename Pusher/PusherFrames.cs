@@ -1,3 +1,4 @@
+using SkubberPush.Sockets;
 using System.Text.Json;
 using SkubberPush.Channels;
 using SkubberPush.Json;

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using SkubberPush.Hosting;
 
@@ -12,10 +11,6 @@ public static class PusherServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<PusherOptions>, PusherOptionsValidator>();
         services.AddSingleton<PusherDispatcher>();
         services.AddSingleton<PusherSessions>();
-        services.AddSingleton<PusherConnectionMiddleware>();
-        // Every endpoint gets the middleware first, ahead of TLS: it passes on whatever it does not recognise.
-        services.Configure<KestrelServerOptions>(kestrel => kestrel.ConfigureEndpointDefaults(listen =>
-            listen.Use(next => connection => listen.ApplicationServices.GetRequiredService<PusherConnectionMiddleware>().OnConnectedAsync(connection, next))));
         services.AddHostedService<PusherActivityMonitor>();
         return services;
     }

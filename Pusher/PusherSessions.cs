@@ -1,3 +1,4 @@
+using SkubberPush.Sockets;
 using System.Net.Sockets;
 using System.IO.Pipelines;
 using Microsoft.Extensions.Options;
@@ -46,7 +47,7 @@ public sealed partial class PusherSessions(AppCatalog catalog, ChannelRegistry r
             }
             var channels = registry.For(app.Id);
             var counters = metrics.For(app.Id, PushMetrics.Pusher);
-            var connection = new PusherConnection(socketIds.Next(), app.Id, input, MaxFrameBytes(app), outbox, counters, time, logger);
+            var connection = new PusherConnection(socketIds.Next(), app.Id, input, MaxFrameBytes(app), outbox, dispatcher, counters, time, logger);
             if (!channels.TryConnect(connection, app.Limits.MaxConnections))
             {
                 metrics.RateLimited("connection_quota");
@@ -59,7 +60,7 @@ public sealed partial class PusherSessions(AppCatalog catalog, ChannelRegistry r
             try
             {
                 connection.Send(PusherFrames.Established(connection.SocketId, options.Value.ActivityTimeoutSeconds));
-                await connection.RunAsync(dispatcher);
+                await connection.RunAsync();
             }
             finally
             {
@@ -70,15 +71,7 @@ public sealed partial class PusherSessions(AppCatalog catalog, ChannelRegistry r
         }
         finally
         {
-            // What is still queued (the close frame, at least) gets a moment to leave before the socket goes.
-            try
-            {
-                await outbox.WhenDrained().WaitAsync(PusherConnection.CloseHandshakeTimeout, time);
-            }
-            catch (TimeoutException)
-            {
-            }
-            outbox.Abort();
+            await outbox.FinishAsync(time);
         }
     }
 
@@ -102,7 +95,7 @@ public sealed partial class PusherSessions(AppCatalog catalog, ChannelRegistry r
         outbox.Enqueue(PusherFrames.ErrorFrame(code, message));
         outbox.EnqueueFinal(WebSocketFrames.Close(code, message));
         // Wait for the client's close so it reads our code before the TCP connection ends.
-        using var timeout = new CancellationTokenSource(PusherConnection.CloseHandshakeTimeout);
+        using var timeout = new CancellationTokenSource(CloseDeadline.Timeout);
         var reader = new ClientFrameReader(input, maxMessageBytes: 4_096);
         try
         {

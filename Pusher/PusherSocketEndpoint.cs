@@ -1,3 +1,4 @@
+using SkubberPush.Sockets;
 using System.IO.Pipelines;
 using SkubberPush.Endpoints;
 

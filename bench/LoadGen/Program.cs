@@ -95,6 +95,8 @@ switch (mode)
         await Task.Delay(3000);
         var rssAfter = target.RssKilobytes();
         Print(new { mode, label, connections, rssBeforeKb = rssBefore, rssAfterKb = rssAfter, kbPerConnection = (rssAfter - rssBefore) / (double)connections });
+        // Time to look inside the server with the connections still open (dotnet-gcdump, dotnet-dump).
+        await Task.Delay(TimeSpan.FromSeconds(options.Int("hold-seconds", 0)));
         await DisposeAllAsync(clients);
         break;
     }

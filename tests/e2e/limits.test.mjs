@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { startServer, testApp, pusherFor, sleep } from './support/server.mjs';
 import { establishedSocket } from './support/pusher-client.mjs';
-import { issueToken, connectHub, buildHub } from './support/hub.mjs';
+import { issueToken, connectHub, buildHub, upgradeRefusal } from './support/hub.mjs';
 
 const sign = (text) => createHmac('sha256', testApp.secret).update(text).digest('hex');
 
@@ -65,6 +65,9 @@ test('connection limit: Pusher 4004, SignalR refused before it opens', async () 
     const first = await establishedSocket(server);
     const token = await issueToken(server);
     await assert.rejects(buildHub(server, { token }).start(), /429/);
+    const direct = await upgradeRefusal(server, { access_token: token });
+    assert.equal(direct.status, 429);
+    assert.match(JSON.parse(direct.body).error, /4004/);
     first.ws.close();
     await first.closed;
     await sleep(200);

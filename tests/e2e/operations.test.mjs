@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, testApp, pusherFor, eventually, freePort, sleep } from './support/server.mjs';
 import { establishedSocket, pusherJs, connected, subscribed } from './support/pusher-client.mjs';
-import { issueToken, connectHub } from './support/hub.mjs';
+import { issueToken, connectHub, upgradeRefusal } from './support/hub.mjs';
 
 /** The value of one series in Prometheus text, 0 when absent. */
 const metric = (text, name, labels) => {
@@ -73,6 +73,7 @@ test('SIGTERM drains: /ready turns 503, Pusher sockets get 4200, hub clients a c
   const states = [];
   js.connection.bind('state_change', ({ current }) => states.push(current));
   const hub = await connectHub(server, { token: await issueToken(server) });
+  const direct = await connectHub(server, { token: await issueToken(server), mode: 'direct' });
 
   const started = Date.now();
   server.proc.kill('SIGTERM');
@@ -87,8 +88,7 @@ test('SIGTERM drains: /ready turns 503, Pusher sockets get 4200, hub clients a c
     assert.equal(error.data.code, 4200);
     assert.equal((await raw.closed).code, 4200);
   }
-  const hubClosed = await hub.closed;
-  assert.match(String(hubClosed), /shutting down/);
+  for (const client of [hub, direct]) assert.match(String(await client.closed), /shutting down/);
   const { code, signal } = await server.exited;
   const took = Date.now() - started;
   assert.equal(code, 0, `exit code ${code} signal ${signal}`);
@@ -97,14 +97,17 @@ test('SIGTERM drains: /ready turns 503, Pusher sockets get 4200, hub clients a c
   js.disconnect();
 });
 
-test('a new connection during the drain is refused with 4200', async () => {
+test('a new connection during the drain is refused: Pusher 4200, a direct hub upgrade 503', async () => {
   const server = await startServer({ env: { Skubber__Shutdown__GracePeriodSeconds: '4' } });
   const holders = await Promise.all(Array.from({ length: 40 }, () => establishedSocket(server)));
+  const token = await issueToken(server);
   server.proc.kill('SIGTERM');
   await eventually(async () => (await fetch(`${server.url}/ready`)).status === 503, 2_000, 'draining');
   const late = await (await import('./support/pusher-client.mjs')).rawSocket(server);
   assert.equal((await late.next('pusher:error')).data.code, 4200);
   assert.equal((await late.closed).code, 4200);
+  const lateHub = await upgradeRefusal(server, { access_token: token });
+  assert.equal(lateHub.status, 503);
   await Promise.all(holders.map((h) => h.closed));
   assert.equal((await server.exited).code, 0);
 });
@@ -171,6 +174,10 @@ test('no secret, token or signature appears in any log line, even at Trace', asy
     const hub = await connectHub(server, { token, userId: 'u-1' });
     await hub.invoke('Subscribe', 'private-logged');
     await connectHub(server, { token: `${token}x` }).catch(() => null);
+    const direct = await connectHub(server, { token, userId: 'u-1', mode: 'direct' });
+    await direct.invoke('Subscribe', 'private-logged');
+    await connectHub(server, { token: `${token}x`, mode: 'direct' }).catch(() => null);
+    await direct.stop();
     const raw = await establishedSocket(server);
     const channelAuth = createHmac('sha256', testApp.secret).update(`${raw.socketId}:private-raw`).digest('hex');
     const userData = '{"id":"u-9"}';

@@ -3,8 +3,8 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { startServer, testApp, sleep, pusherFor } from './support/server.mjs';
-import { protocols, issueToken, mintToken, connectHub, buildHub } from './support/hub.mjs';
+import { startServer, testApp, sleep, eventually, pusherFor } from './support/server.mjs';
+import { protocols, connectModes, issueToken, mintToken, connectHub, buildHub, upgradeRefusal, rawHub } from './support/hub.mjs';
 
 let server;
 let pusher;
@@ -17,10 +17,15 @@ after(() => server.stop());
 const now = () => Math.floor(Date.now() / 1000);
 const sign = (text) => createHmac('sha256', testApp.secret).update(text).digest('hex');
 
-describe('refusals before the connection opens', () => {
+for (const mode of connectModes) describe(`refusals before the connection opens (${mode})`, () => {
   const refused = async (options) => {
-    const connection = buildHub(server, options);
-    await assert.rejects(connection.start(), /401|Unauthorized/);
+    const connection = buildHub(server, { ...options, mode });
+    if (mode === 'negotiated') return assert.rejects(connection.start(), /401|Unauthorized/);
+    // A browser's WebSocket hides the upgrade's status, so the client only says it failed; a raw upgrade shows the 401.
+    await assert.rejects(connection.start(), /WebSocket failed to connect/);
+    const { status, body } = await upgradeRefusal(server, { access_token: options.token, ...(options.userId ? { userId: options.userId } : {}) });
+    assert.equal(status, 401);
+    assert.ok(JSON.parse(body).error.length > 0);
   };
   test('no token', () => refused({ token: '' }));
   test('garbage token', () => refused({ token: 'not-a-jwt' }));
@@ -31,20 +36,22 @@ describe('refusals before the connection opens', () => {
   test('sub and userId disagree', async () => refused({ token: await issueToken(server, { userId: 'u-1' }), userId: 'u-2' }));
 });
 
-for (const protocol of protocols) {
-  describe(`hub over ${protocol}`, () => {
+for (const protocol of protocols) for (const mode of connectModes) {
+  const hub = (options) => connectHub(server, { ...options, mode });
+  const tag = `${protocol}-${mode}`;
+  describe(`hub over ${protocol}, ${mode}`, () => {
     test('connected gives a Pusher-shaped socket id; a backend-minted token works', async () => {
-      const client = await connectHub(server, { protocol, token: mintToken({ sub: 'u-own', iat: now(), exp: now() + 600 }) });
+      const client = await hub({ protocol, token: mintToken({ sub: 'u-own', iat: now(), exp: now() + 600 }) });
       assert.match(client.socketId, /^\d+\.\d+$/);
       await client.stop();
     });
 
     test('a REST trigger reaches a public subscriber with its data intact', async () => {
-      const client = await connectHub(server, { protocol, token: await issueToken(server) });
-      await client.invoke('Subscribe', `orders-${protocol}`);
-      assert.equal((await client.next('pusher:subscription_succeeded', `orders-${protocol}`)).data, '{}');
+      const client = await hub({ protocol, token: await issueToken(server) });
+      await client.invoke('Subscribe', `orders-${tag}`);
+      assert.equal((await client.next('pusher:subscription_succeeded', `orders-${tag}`)).data, '{}');
       const payload = { id: 42, text: 'ünïcødé "quoted" \\ back', list: [1, 2, 3] };
-      await pusher.trigger(`orders-${protocol}`, 'order-shipped', payload);
+      await pusher.trigger(`orders-${tag}`, 'order-shipped', payload);
       const event = await client.next('order-shipped');
       assert.deepEqual(JSON.parse(event.data), payload);
       assert.equal(event.userId, null);
@@ -53,8 +60,8 @@ for (const protocol of protocols) {
 
     test('socket_id exclusion works for hub connections', async () => {
       const token = await issueToken(server);
-      const [a, b] = await Promise.all([connectHub(server, { protocol, token }), connectHub(server, { protocol, token })]);
-      const channel = `excl-${protocol}`;
+      const [a, b] = await Promise.all([hub({ protocol, token }), hub({ protocol, token })]);
+      const channel = `excl-${tag}`;
       await a.invoke('Subscribe', channel);
       await b.invoke('Subscribe', channel);
       await pusher.trigger(channel, 'first', {}, { socket_id: a.socketId });
@@ -67,7 +74,7 @@ for (const protocol of protocols) {
     });
 
     test('private channels: token grant, Pusher signature, or a 4009 refusal', async () => {
-      const client = await connectHub(server, { protocol, token: await issueToken(server, { userId: 'u-1', channels: ['private-team-42-*'] }) });
+      const client = await hub({ protocol, token: await issueToken(server, { userId: 'u-1', channels: ['private-team-42-*'] }) });
       await assert.rejects(client.invoke('Subscribe', 'private-x'), /4009: not authorized for private-x/);
       await client.invoke('Subscribe', 'private-team-42-chat');
       await client.next('pusher:subscription_succeeded', 'private-team-42-chat');
@@ -79,9 +86,9 @@ for (const protocol of protocols) {
     });
 
     test('presence between two clients, and client events between them', async () => {
-      const channel = `presence-room-${protocol}`;
-      const ada = await connectHub(server, { protocol, token: await issueToken(server, { userId: 'u-ada', userInfo: { name: 'Ada' }, channels: ['presence-*'] }) });
-      const bob = await connectHub(server, { protocol, token: await issueToken(server, { userId: 'u-bob', userInfo: { name: 'Bob' }, channels: ['presence-*'] }) });
+      const channel = `presence-room-${tag}`;
+      const ada = await hub({ protocol, token: await issueToken(server, { userId: 'u-ada', userInfo: { name: 'Ada' }, channels: ['presence-*'] }) });
+      const bob = await hub({ protocol, token: await issueToken(server, { userId: 'u-bob', userInfo: { name: 'Bob' }, channels: ['presence-*'] }) });
       await ada.invoke('Subscribe', channel);
       await bob.invoke('Subscribe', channel);
       const roster = JSON.parse((await bob.next('pusher:subscription_succeeded', channel)).data).presence;
@@ -103,13 +110,13 @@ for (const protocol of protocols) {
     });
 
     test('client event refusals: public channel, and the 10/s rate limit', async () => {
-      const client = await connectHub(server, { protocol, token: await issueToken(server, { userId: 'u-1', channels: ['private-*'] }) });
+      const client = await hub({ protocol, token: await issueToken(server, { userId: 'u-1', channels: ['private-*'] }) });
       await client.invoke('Subscribe', 'public-room');
-      await client.invoke('Subscribe', `private-rate-${protocol}`);
+      await client.invoke('Subscribe', `private-rate-${tag}`);
       await assert.rejects(client.invoke('Trigger', 'public-room', 'client-x', '{}'), /only supported on private and presence channels/);
       const results = [];
       for (let i = 0; i < 15; i++) {
-        results.push(await client.invoke('Trigger', `private-rate-${protocol}`, 'client-burst', '{}').then(() => 'ok', (e) => e.message));
+        results.push(await client.invoke('Trigger', `private-rate-${tag}`, 'client-burst', '{}').then(() => 'ok', (e) => e.message));
       }
       assert.equal(results.filter((r) => r === 'ok').length, 10);
       assert.ok(results.some((r) => /4301: Client event rejected due to rate limit/.test(r)));
@@ -117,26 +124,73 @@ for (const protocol of protocols) {
     });
 
     test('terminate_connections closes a verified user\'s connection', async () => {
-      const client = await connectHub(server, { protocol, token: await issueToken(server, { userId: `u-term-${protocol}` }) });
-      await pusher.terminateUserConnections(`u-term-${protocol}`);
+      const client = await hub({ protocol, token: await issueToken(server, { userId: `u-term-${tag}` }) });
+      await pusher.terminateUserConnections(`u-term-${tag}`);
       const error = await client.closed;
       assert.match(String(error), /terminated/);
     });
 
+    test('a connection flooding invocations is closed; others keep receiving', async () => {
+      const token = await issueToken(server);
+      const [flooder, bystander] = await Promise.all([hub({ protocol, token }), hub({ protocol, token })]);
+      await bystander.invoke('Subscribe', `calm-${tag}`);
+      // A burst of 200 is allowed, then 100 a second; send() does not wait for results.
+      for (let i = 0; i < 400; i++) flooder.connection.send('Unsubscribe', 'nothing').catch(() => {});
+      await Promise.race([flooder.closed, sleep(5_000).then(() => assert.fail('the flooder is still connected'))]);
+      await pusher.trigger(`calm-${tag}`, 'still-here', {});
+      await bystander.next('still-here');
+      await bystander.stop();
+    });
+
     test('bad input fails that call only; other clients keep receiving', async () => {
       const token = await issueToken(server);
-      const attacker = await connectHub(server, { protocol, token });
-      const victim = await connectHub(server, { protocol, token });
-      await victim.invoke('Subscribe', `feed-${protocol}`);
+      const attacker = await hub({ protocol, token });
+      const victim = await hub({ protocol, token });
+      await victim.invoke('Subscribe', `feed-${tag}`);
       await assert.rejects(attacker.invoke('Subscribe', 'a'.repeat(10_000)), /Channel name too long/);
       await assert.rejects(attacker.invoke('SubscribeWithAuth', 'presence-x', 'k:sig', '{not json'), /4009/);
       await assert.rejects(attacker.invoke('Trigger', 'private-x', 'client-x', 'x'.repeat(100_000)));
-      await pusher.trigger(`feed-${protocol}`, 'still-here', { ok: true });
+      await pusher.trigger(`feed-${tag}`, 'still-here', { ok: true });
       assert.equal((await victim.next('still-here')).data, '{"ok":true}');
       await Promise.all([attacker.stop(), victim.stop()]);
     });
   });
 }
+
+describe('direct connections (skipNegotiation), served on the socket', () => {
+  test('SignalR keep-alive pings arrive, and a connection that never sends its handshake is closed', async () => {
+    const token = await issueToken(server);
+    const [quiet, silent] = await Promise.all([rawHub(server, token), rawHub(server, token, { handshake: false })]);
+    // KeepAliveInterval is 15 s: without pings the JavaScript client gives up after 30 s of silence.
+    await quiet.next((m) => m.type === 6, 20_000);
+    assert.equal(quiet.ws.readyState, quiet.ws.OPEN);
+    // SignalR's handshake timeout is 15 s; the close handshake follows.
+    assert.equal(await Promise.race([silent.closed, sleep(20_000).then(() => 'still open')]), 1000);
+    quiet.ws.close();
+  });
+
+  test('a reader that stops reading is disconnected; a bystander gets every event', async () => {
+    const token = await issueToken(server);
+    const [slow, fast] = await Promise.all([rawHub(server, token), rawHub(server, token)]);
+    for (const [i, client] of [slow, fast].entries()) {
+      client.send({ type: 1, invocationId: `${i}`, target: 'Subscribe', arguments: ['hub-firehose'] });
+      await client.next((m) => m.type === 3 && m.invocationId === `${i}`);
+    }
+    slow.ws._socket.pause(); // stop reading from TCP: the kernel buffers fill, then our outbox (1,024 messages)
+    let received = 0;
+    fast.ws.on('message', (raw) => { received += raw.toString().split('"tick"').length - 1; });
+    const data = 'x'.repeat(10_000);
+    for (let batch = 0; batch < 200; batch++) {
+      await pusher.triggerBatch(Array.from({ length: 10 }, (_, i) => ({ channel: 'hub-firehose', name: 'tick', data: `${batch}-${i}-${data}` })));
+    }
+    await eventually(() => received === 2_000, 20_000, `all 2,000 events at the bystander (got ${received})`);
+    slow.ws._socket.resume();
+    assert.notEqual(await slow.closed, 1000); // aborted, not a clean close
+    const info = await (await pusher.get({ path: '/channels/hub-firehose', params: { info: 'subscription_count' } })).json();
+    assert.equal(info.subscription_count, 1);
+    fast.ws.close();
+  });
+});
 
 test('server-sent events and long polling transports work too', async () => {
   const { HttpTransportType } = await import('@microsoft/signalr');

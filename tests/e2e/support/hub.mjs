@@ -2,6 +2,7 @@
 import * as signalR from '@microsoft/signalr';
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import { createHmac } from 'node:crypto';
+import WebSocket from 'ws';
 import { testApp } from './server.mjs';
 
 export const protocols = ['json', 'messagepack'];
@@ -24,10 +25,14 @@ export function mintToken({ key = testApp.key, secret = testApp.secret, alg = 'H
   return `${head}.${createHmac('sha256', secret).update(head).digest('base64url')}`;
 }
 
-export function buildHub(server, { token, protocol = 'json', userId, transport = signalR.HttpTransportType.WebSockets } = {}) {
+/** Both ways in: `negotiated` (SignalR's default) and `direct` (skipNegotiation, served on the socket). */
+export const connectModes = ['negotiated', 'direct'];
+
+export function buildHub(server, { token, protocol = 'json', userId, transport = signalR.HttpTransportType.WebSockets, mode = 'negotiated' } = {}) {
   const query = userId ? `?userId=${encodeURIComponent(userId)}` : '';
+  const skipNegotiation = mode === 'direct';
   const builder = new signalR.HubConnectionBuilder()
-    .withUrl(`${server.url}/push${query}`, { accessTokenFactory: () => token, transport })
+    .withUrl(`${server.url}/push${query}`, { accessTokenFactory: () => token, transport, skipNegotiation })
     .configureLogging(signalR.LogLevel.None);
   if (protocol === 'messagepack') builder.withHubProtocol(new MessagePackHubProtocol());
   return builder.build();
@@ -71,4 +76,53 @@ export async function connectHub(server, options) {
     },
   };
   return client;
+}
+
+/** The status and body a direct (skipNegotiation) upgrade to /push is refused with, seen by a raw WebSocket. */
+export const upgradeRefusal = (server, params) => new Promise((ok, fail) => {
+  const socket = new WebSocket(`${server.url.replace('http', 'ws')}/push?${new URLSearchParams(params)}`);
+  socket.on('unexpected-response', (_, response) => {
+    let body = '';
+    response.on('data', (chunk) => { body += chunk; });
+    response.on('end', () => ok({ status: response.statusCode, body }));
+  });
+  socket.on('open', () => { socket.close(); fail(new Error('the upgrade was accepted')); });
+  socket.on('error', () => {});
+});
+
+/**
+ * A hub client written by hand over a raw WebSocket, speaking SignalR's JSON protocol: for what the
+ * library hides (pings, its own reading pace). `messages` holds every parsed message.
+ */
+export async function rawHub(server, token, { handshake = true } = {}) {
+  const ws = new WebSocket(`${server.url.replace('http', 'ws')}/push?access_token=${encodeURIComponent(token)}`);
+  const messages = [];
+  const waiters = [];
+  ws.on('message', (raw) => {
+    for (const text of raw.toString().split('\x1e').filter(Boolean)) messages.push(JSON.parse(text));
+    for (const w of [...waiters]) w();
+  });
+  const closed = new Promise((ok) => ws.on('close', (code) => ok(code)));
+  await new Promise((ok, fail) => { ws.once('open', ok); ws.once('error', fail); });
+  const send = (message) => ws.send(`${JSON.stringify(message)}\x1e`);
+  const next = (match, timeoutMs = 5_000) => new Promise((ok, fail) => {
+    const check = () => {
+      const found = messages.find(match);
+      if (!found) return;
+      clearTimeout(timer);
+      waiters.splice(waiters.indexOf(check), 1);
+      ok(found);
+    };
+    const timer = setTimeout(() => {
+      waiters.splice(waiters.indexOf(check), 1);
+      fail(new Error(`no matching message in ${timeoutMs} ms; got ${JSON.stringify(messages).slice(0, 300)}`));
+    }, timeoutMs);
+    waiters.push(check);
+    check();
+  });
+  if (handshake) {
+    send({ protocol: 'json', version: 1 });
+    await next((m) => Object.keys(m).length === 0); // the handshake answer: {}
+  }
+  return { ws, messages, closed, send, next };
 }

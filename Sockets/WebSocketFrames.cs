@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace SkubberPush.Pusher;
+namespace SkubberPush.Sockets;
 
 /// <summary>
 /// Server → client WebSocket frames (RFC 6455 §5.2) built whole. A server's frames are unmasked, so
@@ -11,11 +11,14 @@ public static class WebSocketFrames
 {
     private const byte Fin = 0x80;
     private const byte TextOpcode = 0x1;
+    private const byte BinaryOpcode = 0x2;
     private const byte CloseOpcode = 0x8;
     private const byte PongOpcode = 0xA;
     private const int MaxControlPayload = 125;
 
     public static byte[] Text(ReadOnlySpan<byte> payload) => Build(TextOpcode, payload);
+
+    public static byte[] Binary(ReadOnlySpan<byte> payload) => Build(BinaryOpcode, payload);
 
     /// <summary>The answer to a client's ping: the same application data (§5.5.3).</summary>
     public static byte[] Pong(ReadOnlySpan<byte> pingPayload) => Build(PongOpcode, pingPayload);

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace SkubberPush.Pusher;
+namespace SkubberPush.Sockets;
 
 /// <summary>
 /// The server side of the WebSocket opening handshake. Pusher connections are built on the raw

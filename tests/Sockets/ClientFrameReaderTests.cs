@@ -1,8 +1,8 @@
 using System.IO.Pipelines;
 using System.Text;
-using SkubberPush.Pusher;
+using SkubberPush.Sockets;
 
-namespace SkubberPush.Tests.Pusher;
+namespace SkubberPush.Tests.Sockets;
 
 public sealed class ClientFrameReaderTests
 {

@@ -2,17 +2,23 @@ using System.Buffers;
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
 
-namespace SkubberPush.Pusher;
+namespace SkubberPush.Sockets;
 
 /// <summary>
-/// A complete HTTP/1.1 WebSocket upgrade request for <c>/app/{key}</c>, read from a connection's
-/// first bytes. Only the plain, unambiguous shape is recognised; anything else (another path, a
-/// percent-encoded key, a missing or odd header) is left to Kestrel and the HTTP pipeline.
+/// A complete HTTP/1.1 WebSocket upgrade request, read from a connection's first bytes. Only the
+/// plain, unambiguous shape is recognised; anything else (a percent-encoded path, a missing or odd
+/// header) is left to Kestrel and the HTTP pipeline. <see cref="SocketTakeoverMiddleware"/> decides
+/// by the path whose connection it is.
 /// </summary>
-public sealed record UpgradeRequest(string AppKey, string Protocol, string WebSocketKey)
+/// <param name="Path">The target's path, as sent (never percent-encoded).</param>
+/// <param name="Query">The target's query, with its <c>?</c>, or empty.</param>
+/// <param name="Authorization">The <c>Authorization</c> header, if any (the SignalR .NET client sends its token there).</param>
+public sealed record UpgradeRequest(string Path, string Query, string WebSocketKey, string? Authorization)
 {
-    private const string Prefix = "/app/";
     private const int MaxHeaderBytes = 8 * 1024;
+
+    /// <summary>A query parameter's value, or empty.</summary>
+    public string QueryValue(string name) => Query.Length == 0 ? "" : QueryHelpers.ParseQuery(Query).GetValueOrDefault(name).ToString();
 
     /// <summary>The request and its length in bytes, or null.</summary>
     public static UpgradeRequest? TryParse(ReadOnlySequence<byte> buffer, out long length)
@@ -25,11 +31,11 @@ public sealed record UpgradeRequest(string AppKey, string Protocol, string WebSo
             return null;
         var lines = Encoding.Latin1.GetString(data[..end]).Split("\r\n");
         var requestLine = lines[0].Split(' ');
-        if (requestLine is not ["GET", var target, "HTTP/1.1"] || !target.StartsWith(Prefix, StringComparison.Ordinal))
+        if (requestLine is not ["GET", var target, "HTTP/1.1"] || !target.StartsWith('/'))
             return null;
         var queryStart = target.IndexOf('?');
-        var key = queryStart < 0 ? target[Prefix.Length..] : target[Prefix.Length..queryStart];
-        if (key.Length == 0 || key.AsSpan().IndexOfAny('/', '%') >= 0)
+        var path = queryStart < 0 ? target : target[..queryStart];
+        if (path.Contains('%')) // routing decodes; Kestrel decides
             return null;
 
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -47,9 +53,8 @@ public sealed record UpgradeRequest(string AppKey, string Protocol, string WebSo
             || headers.GetValueOrDefault("Sec-WebSocket-Key") is not { } webSocketKey || !IsValidKey(webSocketKey))
             return null;
 
-        var protocol = queryStart < 0 ? "" : QueryHelpers.ParseQuery(target[queryStart..]).GetValueOrDefault("protocol").ToString();
         length = end + 4;
-        return new UpgradeRequest(key, protocol, webSocketKey);
+        return new UpgradeRequest(path, queryStart < 0 ? "" : target[queryStart..], webSocketKey, headers.GetValueOrDefault("Authorization"));
     }
 
     private static bool HasToken(string? value, string token) =>

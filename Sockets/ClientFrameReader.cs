@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Text.Unicode;
 
-namespace SkubberPush.Pusher;
+namespace SkubberPush.Sockets;
 
 /// <summary>
 /// Reads a client's WebSocket frames (RFC 6455 §5) straight from the connection's pipe: unmasks
@@ -31,6 +31,49 @@ public sealed class ClientFrameReader(PipeReader input, int maxMessageBytes)
         {
             if (TryTake(await input.ReadAsync(cancellationToken), out var message))
                 return message;
+        }
+    }
+
+    /// <summary>
+    /// The receive loop of a long-lived connection: hands each message to <paramref name="handler"/>
+    /// until it says stop, the client's input ends, or a pending read is cancelled
+    /// (<see cref="PipeReader.CancelPendingRead"/>: a close that went unanswered, an abort). It awaits
+    /// the pipe itself, so while the client is quiet this loop is the connection's only async state.
+    /// </summary>
+    public async Task ReceiveAllAsync(IClientMessageHandler handler)
+    {
+        try
+        {
+            while (true)
+            {
+                var read = await input.ReadAsync();
+                if (read.IsCanceled)
+                {
+                    input.AdvanceTo(read.Buffer.Start);
+                    return;
+                }
+                if (!TryTake(read, out var message))
+                    continue;
+                bool more;
+                try
+                {
+                    more = await handler.HandleAsync(message);
+                }
+                finally
+                {
+                    message.Release();
+                }
+                if (!more)
+                    return;
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
+        {
+            // The peer went away or the transport was aborted; the handler's end follows either way.
+        }
+        finally
+        {
+            await handler.OnEndedAsync();
         }
     }
 
@@ -159,6 +202,16 @@ public sealed class ClientFrameReader(PipeReader input, int maxMessageBytes)
         for (; i < bytes.Length; i++)
             bytes[i] ^= (byte)(mask >> (8 * (i & 3)));
     }
+}
+
+/// <summary>What a connection does with its client's messages (see <see cref="ClientFrameReader.ReceiveAllAsync"/>).</summary>
+public interface IClientMessageHandler
+{
+    /// <summary>Handles one message or control frame; false when reading must stop. The message's buffer is released after.</summary>
+    ValueTask<bool> HandleAsync(ClientMessage message);
+
+    /// <summary>Reading has stopped, for whichever reason.</summary>
+    ValueTask OnEndedAsync();
 }
 
 public enum ClientMessageKind

@@ -1,7 +1,8 @@
 using System.Net.Sockets;
+using System.Net.WebSockets;
 using SkubberPush.Channels;
 
-namespace SkubberPush.Pusher;
+namespace SkubberPush.Sockets;
 
 /// <summary>
 /// The bytes waiting to go to one Pusher client, in order. Publishers queue whole frames and
@@ -44,6 +45,54 @@ public sealed class FrameOutbox : IScheduledOutbox
 
     /// <summary>Completes when everything queued has been handed to the kernel, or the outbox is aborted.</summary>
     public Task WhenDrained() => _frames.WhenDrained();
+
+    /// <summary>
+    /// The connection is over: what is still queued (the close frame, at least) gets
+    /// <see cref="CloseDeadline.Timeout"/> to leave, then the rest is dropped and nothing more is written.
+    /// </summary>
+    public async Task FinishAsync(TimeProvider time)
+    {
+        try
+        {
+            await WhenDrained().WaitAsync(CloseDeadline.Timeout, time);
+        }
+        catch (TimeoutException)
+        {
+        }
+        Abort();
+    }
+
+    /// <summary>
+    /// Answers a client's control frame, or a frame that broke the rules, as RFC 6455 asks of any
+    /// server: a ping gets its pong; a close is answered with a close, a protocol violation closed
+    /// with 1002, text that is not UTF-8 with 1007. False when the connection is ending and reading
+    /// must stop. Messages and oversized frames are the protocol's own business.
+    /// </summary>
+    public bool Answer(ClientMessage control)
+    {
+        switch (control.Kind)
+        {
+            case ClientMessageKind.Ping:
+                Enqueue(WebSocketFrames.Pong(control.Payload.Span));
+                return true;
+            case ClientMessageKind.Pong:
+                return true;
+            case ClientMessageKind.Close:
+                // If we closed first, ours is already queued and this is dropped.
+                EnqueueFinal(WebSocketFrames.Close((int)WebSocketCloseStatus.NormalClosure, ""));
+                return false;
+            case ClientMessageKind.ProtocolError:
+                EnqueueFinal(WebSocketFrames.Close((int)WebSocketCloseStatus.ProtocolError, "WebSocket protocol error"));
+                return false;
+            case ClientMessageKind.InvalidText:
+                EnqueueFinal(WebSocketFrames.Close((int)WebSocketCloseStatus.InvalidPayloadData, "Text frames must be UTF-8"));
+                return false;
+            case ClientMessageKind.End:
+                return false;
+            default:
+                throw new ArgumentException($"{control.Kind} is not a control frame", nameof(control));
+        }
+    }
 
     /// <summary>Called by the shard: writes what is queued, up to one scratch buffer, in one write.</summary>
     public void WriteQueued(WriteBuffers buffers)

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using SkubberPush.Channels;
-using SkubberPush.Pusher;
+using SkubberPush.Sockets;
 
-namespace SkubberPush.Tests.Pusher;
+namespace SkubberPush.Tests.Sockets;
 
 public sealed class FrameOutboxTests : IDisposable
 {

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Text;
-using SkubberPush.Pusher;
+using SkubberPush.Sockets;
 
-namespace SkubberPush.Tests.Pusher;
+namespace SkubberPush.Tests.Sockets;
 
 public sealed class UpgradeRequestTests
 {
@@ -19,25 +19,42 @@ public sealed class UpgradeRequestTests
     {
         var text = Request();
         var request = Parse(text + "\x81\x05hello", out var length);
-        Assert.Equal(new UpgradeRequest("skb-test-key", "7", Key), request);
+        Assert.Equal(new UpgradeRequest("/app/skb-test-key", "?protocol=7&client=js&version=8.6.0", Key, null), request);
         Assert.Equal(text.Length, length);
+        Assert.Equal("7", request!.QueryValue("protocol"));
+        Assert.Equal("", request.QueryValue("missing"));
     }
 
     [Fact]
-    public void A_missing_protocol_is_empty() => Assert.Equal("", Parse(Request("/app/k"), out _)!.Protocol);
+    public void Keeps_the_authorization_header_the_signalr_dotnet_client_sends_its_token_in() =>
+        Assert.Equal("Bearer abc", Parse(Request("/push", "Authorization: Bearer abc\r\n"), out _)!.Authorization);
 
     [Fact]
     public void Accepts_the_rfc_6455_sample_key_and_answers_with_its_sample_accept() =>
         Assert.Equal("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", WebSocketUpgrade.AcceptKey(Key));
 
     [Theory]
-    [InlineData("/app/")]                  // no key
-    [InlineData("/app/a/b")]               // not one segment
-    [InlineData("/app/a%2Fb")]             // encoded: routing decodes, so Kestrel decides
-    [InlineData("/apps/1/events")]         // REST
-    [InlineData("/push?id=1")]             // the hub
-    [InlineData("/APP/k")]                 // routing is case-insensitive; the fast path is not
-    public void Leaves_other_targets_to_kestrel(string target) => Assert.Null(Parse(Request(target), out _));
+    [InlineData("/app/skb-test-key?protocol=7", SocketRoute.Pusher, "skb-test-key")]
+    [InlineData("/app/k", SocketRoute.Pusher, "k")]
+    [InlineData("/push?access_token=t", SocketRoute.Hub, "")]            // skipNegotiation
+    [InlineData("/push", SocketRoute.Hub, "")]                           // the token may be in Authorization
+    [InlineData("/push?id=abc&access_token=t", SocketRoute.None, "")]    // negotiated: SignalR's connection manager knows the id
+    [InlineData("/push/negotiate", SocketRoute.None, "")]
+    [InlineData("/app/", SocketRoute.None, "")]                          // no key
+    [InlineData("/app/a/b", SocketRoute.None, "")]                       // not one segment
+    [InlineData("/apps/1/events", SocketRoute.None, "")]                 // REST
+    [InlineData("/APP/k", SocketRoute.None, "")]                         // routing is case-insensitive; the takeover is not
+    [InlineData("/PUSH", SocketRoute.None, "")]
+    public void Routes_by_path(string target, SocketRoute route, string appKey)
+    {
+        Assert.Equal(route, SocketTakeoverMiddleware.Route(Parse(Request(target), out _)!, out var key));
+        Assert.Equal(appKey, key);
+    }
+
+    [Theory]
+    [InlineData("/app/a%2Fb")] // encoded: routing decodes, so Kestrel decides
+    [InlineData("*")]
+    public void Leaves_encoded_or_odd_targets_to_kestrel(string target) => Assert.Null(Parse(Request(target), out _));
 
     [Theory]
     [InlineData("12")]

@@ -1,0 +1,92 @@
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using SkubberPush.Channels;
+using SkubberPush.Hubs;
+using SkubberPush.Pusher;
+
+namespace SkubberPush.Sockets;
+
+/// <summary>
+/// Kestrel connection middleware. A plain connection whose first bytes are a complete WebSocket
+/// upgrade to <c>/app/{key}</c> (Pusher) or to <c>/push</c> without a negotiated <c>id</c> (the hub,
+/// for clients that skip negotiation) is served right here: the 101 and every frame after it are
+/// written to the socket by the <see cref="OutboxScheduler"/>, and no HTTP request state is kept
+/// for the connection's lifetime. Everything else (other requests, TLS, negotiated hub connections,
+/// an upgrade split over several packets) goes on to Kestrel untouched, where the HTTP pipeline
+/// serves the same paths the ordinary way.
+/// </summary>
+public sealed class SocketTakeoverMiddleware(PusherSessions pusher, HubSockets hub)
+{
+    // A connection that sends nothing this long is handed to Kestrel, whose own timeouts apply.
+    private static readonly TimeSpan FirstBytesTimeout = TimeSpan.FromSeconds(10);
+    private const string PusherPrefix = "/app/";
+
+    public async Task OnConnectedAsync(ConnectionContext connection, ConnectionDelegate next)
+    {
+        var socket = connection.Features.Get<IConnectionSocketFeature>()?.Socket;
+        var session = socket is null ? null : await TryStartAsync(connection, socket);
+        await (session ?? next(connection));
+    }
+
+    /// <summary>Whose upgrade this is; <paramref name="appKey"/> is set for Pusher's.</summary>
+    public static SocketRoute Route(UpgradeRequest request, out string appKey)
+    {
+        appKey = "";
+        if (request.Path.StartsWith(PusherPrefix, StringComparison.Ordinal))
+        {
+            var key = request.Path[PusherPrefix.Length..];
+            if (key.Length == 0 || key.Contains('/'))
+                return SocketRoute.None;
+            appKey = key;
+            return SocketRoute.Pusher;
+        }
+        // A negotiated connection (id=...) belongs to SignalR's connection manager.
+        return request.Path == PushHub.Path && request.QueryValue("id").Length == 0 ? SocketRoute.Hub : SocketRoute.None;
+    }
+
+    // Looks at the first read only; unless it is taken, nothing is consumed and Kestrel reads the same bytes.
+    private async Task<Task?> TryStartAsync(ConnectionContext connection, Socket socket)
+    {
+        var input = connection.Transport.Input;
+        ReadResult read;
+        // Not linked to ConnectionClosed: a closed connection completes the input anyway, and a
+        // registration there would stay allocated (as a free node) for the connection's lifetime.
+        using (var timeout = new CancellationTokenSource(FirstBytesTimeout))
+        {
+            try
+            {
+                read = await input.ReadAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+        }
+        var request = UpgradeRequest.TryParse(read.Buffer, out var length);
+        var appKey = "";
+        var route = request is null ? SocketRoute.None : Route(request, out appKey);
+        var consumed = route == SocketRoute.None ? read.Buffer.Start : read.Buffer.GetPosition(length);
+        input.AdvanceTo(consumed, consumed);
+        switch (route)
+        {
+            case SocketRoute.Pusher:
+                var outbox = pusher.CreateOutbox(socket, output: null);
+                outbox.Enqueue(WebSocketUpgrade.SwitchingProtocols(request!.WebSocketKey));
+                return pusher.RunAsync(appKey, request.QueryValue("protocol"), input, outbox);
+            case SocketRoute.Hub:
+                // Admitted here, so the request's strings (the token above all) are not kept for the connection's lifetime.
+                var hubOutbox = hub.CreateOutbox(socket);
+                var (identity, refusal) = await hub.AdmitAsync(request!);
+                if (identity is null)
+                    return hub.RefuseAsync(hubOutbox, refusal!);
+                hubOutbox.Enqueue(WebSocketUpgrade.SwitchingProtocols(request!.WebSocketKey));
+                return hub.RunAsync(connection, hubOutbox, identity);
+            default:
+                return null;
+        }
+    }
+}
+
+public enum SocketRoute { None, Pusher, Hub }
