@@ -37,7 +37,12 @@ public sealed class HubSocketSubscriber : HubSubscriber
 
     public override Task FlushAsync() => Task.CompletedTask;
 
-    public override void Deliver(OutboundEvent evt) => Queue(evt.Encode(_encoder));
+    public override void Deliver(OutboundEvent evt)
+    {
+        var frame = evt.Encode(_encoder);
+        if (Queue(frame))
+            Counters.Sent(WebSocketFrames.PayloadLength(frame)); // events only, as on the pipeline path
+    }
 
     protected override void Close(CloseMessage message)
     {
@@ -45,17 +50,18 @@ public sealed class HubSocketSubscriber : HubSubscriber
         _socket.Close();
     }
 
-    private void Queue(byte[] frame)
+    private bool Queue(byte[] frame)
     {
         switch (_socket.Outbox.Enqueue(frame))
         {
             case OutboxResult.Queued:
-                Counters.Sent(WebSocketFrames.PayloadLength(frame));
-                break;
+                return true;
             case OutboxResult.Full:
                 LogSlowConsumer(_logger, SocketId, OutboxCapacity);
                 _socket.Cut();
-                break;
+                return false;
+            default:
+                return false;
         }
     }
 }
