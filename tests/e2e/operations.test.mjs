@@ -30,18 +30,21 @@ test('metrics move with connections, subscriptions, triggers and refusals', asyn
     await raw.next('pusher_internal:subscription_succeeded');
     const hub = await connectHub(server, { token: await issueToken(server) });
     await hub.invoke('Subscribe', 'metered');
+    const direct = await connectHub(server, { token: await issueToken(server), mode: 'direct' });
+    await direct.invoke('Subscribe', 'metered');
     await pusher.trigger('metered', 'e', { n: 1 });
     await raw.next('e');
     await hub.next('e');
+    await direct.next('e');
 
     const text = await scrape(server.url);
     assert.equal(metric(text, 'skubber_connected', 'app="1001",transport="pusher"'), 1);
-    assert.equal(metric(text, 'skubber_connected', 'app="1001",transport="signalr"'), 1);
+    assert.equal(metric(text, 'skubber_connected', 'app="1001",transport="signalr"'), 2); // negotiated and direct
     assert.ok(metric(text, 'skubber_new_connections_total', 'app="1001",transport="pusher"') >= 1);
     assert.ok(metric(text, 'skubber_ws_messages_sent_total', 'app="1001",transport="pusher"') >= 3); // established, succeeded, e
-    assert.ok(metric(text, 'skubber_ws_messages_sent_total', 'app="1001",transport="signalr"') >= 2);
+    assert.equal(metric(text, 'skubber_ws_messages_sent_total', 'app="1001",transport="signalr"'), 4); // succeeded and e, each
     assert.ok(metric(text, 'skubber_socket_received_bytes_total', 'app="1001",transport="pusher"') > 0);
-    assert.equal(metric(text, 'skubber_subscriptions', 'app="1001"'), 2);
+    assert.equal(metric(text, 'skubber_subscriptions', 'app="1001"'), 3);
     assert.equal(metric(text, 'skubber_occupied_channels', 'app="1001"'), 1);
     assert.ok(metric(text, 'skubber_http_calls_received_total', 'endpoint="TriggerEvent",status="200"') >= 1);
     assert.match(text, /skubber_http_request_duration_seconds_bucket\{endpoint="TriggerEvent",le="\+Inf"\} \d+/);
@@ -53,8 +56,9 @@ test('metrics move with connections, subscriptions, triggers and refusals', asyn
     assert.ok(metric(await scrape(server.url), 'skubber_rate_limited_total', 'kind="client_events"') >= 1);
 
     raw.ws.close();
-    await hub.stop();
+    await Promise.all([hub.stop(), direct.stop()]);
     await eventually(async () => metric(await scrape(server.url), 'skubber_connected', 'app="1001",transport="pusher"') === 0, 5_000, 'gauge back to 0');
+    await eventually(async () => metric(await scrape(server.url), 'skubber_connected', 'app="1001",transport="signalr"') === 0, 5_000, 'hub gauge back to 0');
     assert.ok(metric(await scrape(server.url), 'skubber_new_disconnections_total', 'app="1001",transport="pusher"') >= 1);
   } finally {
     await server.stop();

@@ -169,6 +169,13 @@ describe('direct connections (skipNegotiation), served on the socket', () => {
     quiet.ws.close();
   });
 
+  test('the token in Authorization: Bearer, as the .NET client sends it, works too', async () => {
+    const client = await rawHub(server, await issueToken(server, { userId: 'u-bearer' }), { bearer: true });
+    const connected = await client.next((m) => m.type === 1 && m.target === 'connected');
+    assert.match(connected.arguments[0], /^\d+\.\d+$/);
+    client.ws.close();
+  });
+
   test('a reader that stops reading is disconnected; a bystander gets every event', async () => {
     const token = await issueToken(server);
     const [slow, fast] = await Promise.all([rawHub(server, token), rawHub(server, token)]);

@@ -94,8 +94,10 @@ export const upgradeRefusal = (server, params) => new Promise((ok, fail) => {
  * A hub client written by hand over a raw WebSocket, speaking SignalR's JSON protocol: for what the
  * library hides (pings, its own reading pace). `messages` holds every parsed message.
  */
-export async function rawHub(server, token, { handshake = true } = {}) {
-  const ws = new WebSocket(`${server.url.replace('http', 'ws')}/push?access_token=${encodeURIComponent(token)}`);
+export async function rawHub(server, token, { handshake = true, bearer = false } = {}) {
+  // The JavaScript client sends the token in the query; the .NET client in Authorization: Bearer.
+  const url = `${server.url.replace('http', 'ws')}/push${bearer ? '' : `?access_token=${encodeURIComponent(token)}`}`;
+  const ws = new WebSocket(url, bearer ? { headers: { Authorization: `Bearer ${token}` } } : {});
   const messages = [];
   const waiters = [];
   ws.on('message', (raw) => {
