@@ -169,6 +169,24 @@ describe('direct connections (skipNegotiation), served on the socket', () => {
     quiet.ws.close();
   });
 
+  test('a client that goes silent is dropped after the 30 s client timeout, both ways in', async () => {
+    const token = await issueToken(server);
+    const silences = connectModes.map(async (mode) => {
+      const connection = buildHub(server, { token, mode });
+      connection.keepAliveIntervalInMilliseconds = 1e9; // the client stops pinging
+      connection.serverTimeoutInMilliseconds = 1e9;
+      const closed = new Promise((ok) => connection.onclose(ok));
+      await connection.start();
+      const started = Date.now();
+      const error = await Promise.race([closed, sleep(40_000).then(() => 'still open')]);
+      return { mode, error: String(error), after: Date.now() - started };
+    });
+    for (const { mode, error, after } of await Promise.all(silences)) {
+      assert.match(error, /closed with an error/, mode);
+      assert.ok(after > 25_000, `${mode} dropped after ${after} ms`);
+    }
+  });
+
   test('the token in Authorization: Bearer, as the .NET client sends it, works too', async () => {
     const client = await rawHub(server, await issueToken(server, { userId: 'u-bearer' }), { bearer: true });
     const connected = await client.next((m) => m.type === 1 && m.target === 'connected');
