@@ -17,6 +17,7 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<HubFloodFilter>();
         services.AddSingleton<HubAdmission>();
         services.AddSingleton<HubSockets>();
+        services.AddSingleton<NegotiatedConnections>();
         services.AddSingleton<HubLifetimeManager<PushHub>, PushHubLifetimeManager>();
         var signalR = services.AddSignalR(options =>
             {
@@ -35,6 +36,7 @@ public static class HubServiceCollectionExtensions
     public static WebApplication MapPushHub(this WebApplication app)
     {
         app.UseMiddleware<HubTokenMiddleware>();
+        app.UseMiddleware<HubNegotiateCapture>();
         app.MapHub<PushHub>(PushHub.Path, options =>
         {
             options.Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling;

@@ -33,7 +33,7 @@ public sealed class HubSocket : ConnectionContext, IDuplexPipe, IFeatureCollecti
     private CloseDeadline _closeDeadline;
     private FeatureCollection? _setFeatures; // any feature SignalR sets; none so far
 
-    public HubSocket(ConnectionContext kestrel, FrameOutbox outbox, int maxMessageBytes, HubIdentity identity, TimeProvider time)
+    public HubSocket(ConnectionContext kestrel, string connectionId, FrameOutbox outbox, int maxMessageBytes, HubIdentity identity, TimeProvider time)
     {
         _kestrel = kestrel;
         _input = kestrel.Transport.Input;
@@ -42,7 +42,7 @@ public sealed class HubSocket : ConnectionContext, IDuplexPipe, IFeatureCollecti
         Outbox = outbox;
         Identity = identity;
         Output = new HubSocketWriter(this);
-        ConnectionId = kestrel.ConnectionId;
+        ConnectionId = connectionId;
     }
 
     /// <summary>Who was admitted; the hub reads it here rather than from claims.</summary>

@@ -13,18 +13,22 @@ using SkubberPush.Sockets;
 namespace SkubberPush.Hubs;
 
 /// <summary>
-/// Hub connections taken over before the HTTP pipeline (clients that skip negotiation and connect
-/// with a plain WebSocket upgrade, see <see cref="SocketTakeoverMiddleware"/>): the same admission as
+/// Hub connections taken over before the HTTP pipeline (plain WebSocket upgrades, negotiated or
+/// not, see <see cref="SocketTakeoverMiddleware"/>): the same admission as
 /// <see cref="HubTokenMiddleware"/>, then SignalR's own <see cref="HubConnectionHandler{THub}"/> runs
 /// the hub over a <see cref="HubSocket"/> until the connection ends.
 /// </summary>
-public sealed class HubSockets(HubAdmission admission, HubConnectionHandler<PushHub> handler, OutboxScheduler scheduler, TimeProvider time)
+public sealed class HubSockets(HubAdmission admission, HubConnectionHandler<PushHub> handler, NegotiatedConnections negotiated,
+    OutboxScheduler scheduler, TimeProvider time)
 {
     // A hub message at SignalR's limit, plus room for the WebSocket framing SignalR's transport would see.
     private const int MaxFrameBytes = HubServiceCollectionExtensions.MaxReceiveMessageBytes + 1024;
 
     /// <summary>An outbox writing to <paramref name="socket"/> directly.</summary>
     public FrameOutbox CreateOutbox(Socket socket) => new(scheduler, HubSubscriber.OutboxCapacity, socket, stream: null);
+
+    /// <summary>Takes a token <c>/push/negotiate</c> issued for the socket path; its connection id is the connection's.</summary>
+    public bool TryTakeNegotiated(string token, out string connectionId) => negotiated.TryTake(token, out connectionId);
 
     /// <summary>Admission by the upgrade's token and user, before anything is written.</summary>
     public ValueTask<(HubIdentity? Identity, HubAdmission.Refusal? Refusal)> AdmitAsync(UpgradeRequest request) =>
@@ -42,9 +46,9 @@ public sealed class HubSockets(HubAdmission admission, HubConnectionHandler<Push
     }
 
     /// <summary>Runs the hub over the upgraded connection (its 101 already queued) until the connection ends.</summary>
-    public async Task RunAsync(ConnectionContext connection, FrameOutbox outbox, HubIdentity identity)
+    public async Task RunAsync(ConnectionContext connection, string connectionId, FrameOutbox outbox, HubIdentity identity)
     {
-        var socket = new HubSocket(connection, outbox, MaxFrameBytes, identity, time);
+        var socket = new HubSocket(connection, connectionId, outbox, MaxFrameBytes, identity, time);
         try
         {
             var receiving = socket.ReceiveAsync();

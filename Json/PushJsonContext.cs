@@ -35,6 +35,7 @@ namespace SkubberPush.Json;
 [JsonSerializable(typeof(SigninData))]
 [JsonSerializable(typeof(SigninSuccessData))]
 [JsonSerializable(typeof(ConnectionEstablishedData))]
+[JsonSerializable(typeof(NegotiateResponse))]
 [JsonSerializable(typeof(WebhookBody))]
 [JsonSerializable(typeof(Webhooks.WebhookDelivery[]))]
 [JsonSerializable(typeof(Apps.AppView))]

@@ -10,12 +10,12 @@ namespace SkubberPush.Sockets;
 
 /// <summary>
 /// Kestrel connection middleware. A plain connection whose first bytes are a complete WebSocket
-/// upgrade to <c>/app/{key}</c> (Pusher) or to <c>/push</c> without a negotiated <c>id</c> (the hub,
-/// for clients that skip negotiation) is served right here: the 101 and every frame after it are
-/// written to the socket by the <see cref="OutboxScheduler"/>, and no HTTP request state is kept
-/// for the connection's lifetime. Everything else (other requests, TLS, negotiated hub connections,
-/// an upgrade split over several packets) goes on to Kestrel untouched, where the HTTP pipeline
-/// serves the same paths the ordinary way.
+/// upgrade to <c>/app/{key}</c> (Pusher) or to <c>/push</c> (the hub: clients that skip
+/// negotiation, and negotiated ones whose token <see cref="NegotiatedConnections"/> holds) is served
+/// right here: the 101 and every frame after it are written to the socket by the
+/// <see cref="OutboxScheduler"/>, and no HTTP request state is kept for the connection's lifetime.
+/// Everything else (other requests, TLS, stateful reconnect, an upgrade split over several packets)
+/// goes on to Kestrel untouched, where the HTTP pipeline serves the same paths the ordinary way.
 /// </summary>
 public sealed class SocketTakeoverMiddleware(PusherSessions pusher, HubSockets hub)
 {
@@ -42,8 +42,7 @@ public sealed class SocketTakeoverMiddleware(PusherSessions pusher, HubSockets h
             appKey = key;
             return SocketRoute.Pusher;
         }
-        // A negotiated connection (id=...) belongs to SignalR's connection manager.
-        return request.Path == PushHub.Path && request.QueryValue("id").Length == 0 ? SocketRoute.Hub : SocketRoute.None;
+        return request.Path == PushHub.Path ? SocketRoute.Hub : SocketRoute.None;
     }
 
     // Looks at the first read only; unless it is taken, nothing is consumed and Kestrel reads the same bytes.
@@ -67,6 +66,10 @@ public sealed class SocketTakeoverMiddleware(PusherSessions pusher, HubSockets h
         var request = UpgradeRequest.TryParse(read.Buffer, out var length);
         var appKey = "";
         var route = request is null ? SocketRoute.None : Route(request, out appKey);
+        // A negotiated hub connection whose token is not ours to take stays with SignalR's connection manager.
+        var connectionId = connection.ConnectionId;
+        if (route == SocketRoute.Hub && request!.QueryValue("id") is { Length: > 0 } token && !hub.TryTakeNegotiated(token, out connectionId))
+            route = SocketRoute.None;
         var consumed = route == SocketRoute.None ? read.Buffer.Start : read.Buffer.GetPosition(length);
         input.AdvanceTo(consumed, consumed);
         switch (route)
@@ -82,7 +85,7 @@ public sealed class SocketTakeoverMiddleware(PusherSessions pusher, HubSockets h
                 if (identity is null)
                     return hub.RefuseAsync(hubOutbox, refusal!);
                 hubOutbox.Enqueue(WebSocketUpgrade.SwitchingProtocols(request!.WebSocketKey));
-                return hub.RunAsync(connection, hubOutbox, identity);
+                return hub.RunAsync(connection, connectionId, hubOutbox, identity);
             default:
                 return null;
         }

@@ -43,7 +43,7 @@ public sealed class HubSocketTests : IAsyncDisposable
         var kestrel = new DefaultConnectionContext("c-1", new Duplex(_fromClient.Reader, _toClient.Writer), new Duplex(_toClient.Reader, _fromClient.Writer));
         kestrel.Features.Set<IConnectionHeartbeatFeature>(new Heartbeat());
         var outbox = new FrameOutbox(_scheduler, 16, socket: null, _toClient.Writer.AsStream());
-        _socket = new HubSocket(kestrel, outbox, maxMessageBytes: 1_000, new HubIdentity("1001", "u-1", true, null, []), TimeProvider.System);
+        _socket = new HubSocket(kestrel, "c-1", outbox, maxMessageBytes: 1_000, new HubIdentity("1001", "u-1", true, null, []), TimeProvider.System);
         _receiving = _socket.ReceiveAsync();
     }
 

@@ -38,7 +38,7 @@ public sealed class UpgradeRequestTests
     [InlineData("/app/k", SocketRoute.Pusher, "k")]
     [InlineData("/push?access_token=t", SocketRoute.Hub, "")]            // skipNegotiation
     [InlineData("/push", SocketRoute.Hub, "")]                           // the token may be in Authorization
-    [InlineData("/push?id=abc&access_token=t", SocketRoute.None, "")]    // negotiated: SignalR's connection manager knows the id
+    [InlineData("/push?id=abc&access_token=t", SocketRoute.Hub, "")]     // negotiated: taken only if the token is ours (NegotiatedConnections)
     [InlineData("/push/negotiate", SocketRoute.None, "")]
     [InlineData("/app/", SocketRoute.None, "")]                          // no key
     [InlineData("/app/a/b", SocketRoute.None, "")]                       // not one segment
