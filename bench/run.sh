@@ -73,6 +73,10 @@ for run in 1 2 3; do
     kill "$SKUBBER"; wait "$SKUBBER" 2>/dev/null || true; rm -rf "$DATA"/*; start_skubber
     ours idle --transport $t --label "skubber $t" --connections 10000
   done
+  # The same hub WebSocket after /push/negotiate (SignalR's default): SignalR keeps its record of
+  # the negotiation for 15 s, so this includes it.
+  kill "$SKUBBER"; wait "$SKUBBER" 2>/dev/null || true; rm -rf "$DATA"/*; start_skubber
+  ours idle --transport signalrjson --negotiate true --label "skubber signalrjson negotiated" --connections 10000
   kill "$BASELINE"; wait "$BASELINE" 2>/dev/null || true; start_baseline
   theirs idle --transport signalrjson --label "baseline signalrjson" --connections 10000
 done

@@ -28,6 +28,9 @@ var path = options.Get("path", transport == Transport.Pusher ? $"/app/{options.G
 if (transport != Transport.Pusher && path == "/push")
     path += "?access_token=" + await publisher.TokenAsync();
 var label = options.Get("label", transport.ToString());
+// --negotiate true: hub clients POST /push/negotiate first and connect with its token, as SignalR's
+// clients do by default (otherwise they skip negotiation).
+using var negotiator = options.Get("negotiate", "false") == "true" ? new HttpClient { BaseAddress = server } : null;
 
 switch (mode)
 {
@@ -124,7 +127,7 @@ async Task<List<BenchClient>> ConnectAsync(int count, int channels, Action<long>
         await gate.WaitAsync();
         try
         {
-            var client = await BenchClient.ConnectAsync(server, path, transport, onLatency);
+            var client = await BenchClient.ConnectAsync(server, negotiator is null ? path : await NegotiatedPathAsync(negotiator), transport, onLatency);
             if (channels > 0)
                 await client.SubscribeAsync(Channel(i % channels));
             client.StartReading();
@@ -136,6 +139,15 @@ async Task<List<BenchClient>> ConnectAsync(int count, int channels, Action<long>
         }
     }));
     return [.. clients];
+}
+
+async Task<string> NegotiatedPathAsync(HttpClient http)
+{
+    var query = path[(path.IndexOf('?') + 1)..];
+    using var response = await http.PostAsync($"/push/negotiate?negotiateVersion=1&{query}", null);
+    response.EnsureSuccessStatusCode();
+    using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+    return $"{path}&id={answer.RootElement.GetProperty("connectionToken").GetString()}";
 }
 
 async Task WarmUpAsync(List<BenchClient> clients, List<string> channels)
