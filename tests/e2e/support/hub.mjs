@@ -25,7 +25,10 @@ export function mintToken({ key = testApp.key, secret = testApp.secret, alg = 'H
   return `${head}.${createHmac('sha256', secret).update(head).digest('base64url')}`;
 }
 
-/** Both ways in: `negotiated` (SignalR's default) and `direct` (skipNegotiation, served on the socket). */
+/**
+ * The ways in: `negotiated` (SignalR's default) and `direct` (skipNegotiation), both served on the
+ * socket; `stateful` (withStatefulReconnect) stays on SignalR's own WebSocket transport.
+ */
 export const connectModes = ['negotiated', 'direct'];
 
 export function buildHub(server, { token, protocol = 'json', userId, transport = signalR.HttpTransportType.WebSockets, mode = 'negotiated' } = {}) {
@@ -35,6 +38,7 @@ export function buildHub(server, { token, protocol = 'json', userId, transport =
     .withUrl(`${server.url}/push${query}`, { accessTokenFactory: () => token, transport, skipNegotiation })
     .configureLogging(signalR.LogLevel.None);
   if (protocol === 'messagepack') builder.withHubProtocol(new MessagePackHubProtocol());
+  if (mode === 'stateful') builder.withStatefulReconnect();
   return builder.build();
 }
 
