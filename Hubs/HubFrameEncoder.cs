@@ -37,5 +37,5 @@ public sealed class HubFrameEncoder : IEventEncoder<byte[]>
     public byte[] Encode(OutboundEvent evt) => Frame(evt.Encode(HubEventEncoder.Instance).GetSerializedMessage(_protocol).Span);
 
     /// <summary>One or more serialized hub messages as one frame of this protocol's kind.</summary>
-    public byte[] Frame(ReadOnlySpan<byte> messages) => _binary ? WebSocketFrames.Binary(messages) : WebSocketFrames.Text(messages);
+    public byte[] Frame(ReadOnlySpan<byte> messages) => WebSocketFrames.Message(messages, _binary);
 }

@@ -3,11 +3,12 @@ using Microsoft.AspNetCore.SignalR.Protocol;
 using SkubberPush.Auth;
 using SkubberPush.Channels;
 using SkubberPush.Observability;
+using SkubberPush.Sockets;
 
 namespace SkubberPush.Hubs;
 
 /// <summary>
-/// A hub connection served by SignalR's own transports (negotiated WebSockets, SSE, long polling,
+/// A hub connection served by SignalR's own transports (stateful reconnect, SSE, long polling,
 /// TLS, HTTP/2). Publishers only queue into its bounded outbox;
 /// the connection's <see cref="OutboxScheduler"/> shard hands the messages to SignalR in order
 /// (waiting only when SignalR's buffer is full), so a slow client delays nobody else and, once its
@@ -15,14 +16,13 @@ namespace SkubberPush.Hubs;
 /// </summary>
 public sealed class HubPipelineSubscriber : HubSubscriber, IScheduledOutbox
 {
-    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
     // Messages written per turn on the shard before the connection goes to the back of the line.
     private const int MessagesPerTurn = 64;
 
     private readonly HubConnectionContext _connection;
     private readonly ILogger _logger;
     // Items are SerializedHubMessage, CloseMessage, or a TaskCompletionSource to complete when reached.
-    // Held until Start: nothing goes out before the connected message.
+    // Held until StartAsync: nothing goes out before the connected message.
     private readonly OutboxQueue<object> _outbox;
 
     public HubPipelineSubscriber(string socketId, HubConnectionContext connection, HubIdentity identity, TransportCounters counters,
@@ -148,7 +148,7 @@ public sealed class HubPipelineSubscriber : HubSubscriber, IScheduledOutbox
             await _connection.WriteAsync(close, aborted);
             // Clients close on receiving it; aborting at once could cut the message off before
             // the transport sends it. Abort only a client that lingers.
-            await Task.Delay(CloseTimeout, aborted);
+            await Task.Delay(CloseDeadline.Timeout, aborted);
         }
         catch (OperationCanceledException)
         {

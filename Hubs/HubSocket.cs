@@ -59,7 +59,7 @@ public sealed class HubSocket : ConnectionContext, IDuplexPipe, IFeatureCollecti
     // SignalR keeps the principal for the connection's lifetime; the admitted identity is
     // Identity, and nothing asks SignalR for users (users are the channel core's), so it gets none.
     public ClaimsPrincipal? User { get => Anonymous; set { } }
-    public TransferFormat SupportedFormats { get; set; } = TransferFormat.Text | TransferFormat.Binary;
+    public TransferFormat SupportedFormats => TransferFormat.Text | TransferFormat.Binary;
     public TransferFormat ActiveFormat { get; set; } = TransferFormat.Text;
 
     public PipeReader Input => _toHub.Reader;
@@ -68,8 +68,7 @@ public sealed class HubSocket : ConnectionContext, IDuplexPipe, IFeatureCollecti
     /// <summary>The hub's writes, framed by the protocol in use (text for JSON, binary for MessagePack).</summary>
     public void Send(ReadOnlySpan<byte> messages)
     {
-        var frame = ActiveFormat == TransferFormat.Binary ? WebSocketFrames.Binary(messages) : WebSocketFrames.Text(messages);
-        if (Outbox.Enqueue(frame) == Channels.OutboxResult.Full)
+        if (Outbox.Enqueue(WebSocketFrames.Message(messages, ActiveFormat == TransferFormat.Binary)) == Channels.OutboxResult.Full)
             Cut();
     }
 
@@ -83,7 +82,7 @@ public sealed class HubSocket : ConnectionContext, IDuplexPipe, IFeatureCollecti
     /// <summary>Closes the WebSocket (1000) and gives the client a while to answer before reading stops.</summary>
     public void Close()
     {
-        Outbox.EnqueueFinal(WebSocketFrames.Close((int)WebSocketCloseStatus.NormalClosure, ""));
+        Outbox.EnqueueFinal(WebSocketFrames.NormalClose);
         _closeDeadline.Arm(_time, static socket => ((HubSocket)socket!).StopReading(), this);
     }
 

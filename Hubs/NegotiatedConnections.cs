@@ -12,6 +12,7 @@ public sealed class NegotiatedConnections(TimeProvider time)
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(15);
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string ConnectionId, long Expires)> _pending = new(StringComparer.Ordinal);
+    private readonly long _lifetimeTicks = (long)(Lifetime.TotalSeconds * time.TimestampFrequency);
     private long _nextSweep;
 
     public int Count => _pending.Count;
@@ -19,11 +20,11 @@ public sealed class NegotiatedConnections(TimeProvider time)
     public void Add(string token, string connectionId)
     {
         var now = time.GetTimestamp();
-        _pending[token] = (connectionId, now + (long)(Lifetime.TotalSeconds * time.TimestampFrequency));
+        _pending[token] = (connectionId, now + _lifetimeTicks);
         // Sweeping costs a pass over the entries, so it runs at most once per lifetime.
         if (now >= Interlocked.Read(ref _nextSweep))
         {
-            Interlocked.Exchange(ref _nextSweep, now + (long)(Lifetime.TotalSeconds * time.TimestampFrequency));
+            Interlocked.Exchange(ref _nextSweep, now + _lifetimeTicks);
             foreach (var (key, entry) in _pending)
                 if (entry.Expires <= now)
                     _pending.TryRemove(key, out _);

@@ -5,7 +5,7 @@ using SkubberPush.Channels;
 namespace SkubberPush.Sockets;
 
 /// <summary>
-/// The bytes waiting to go to one Pusher client, in order. Publishers queue whole frames and
+/// The bytes waiting to go to one WebSocket client (Pusher, or the hub on the socket path), in order. Publishers queue whole frames and
 /// return; the connection's <see cref="OutboxScheduler"/> shard then writes everything queued in
 /// one write. On a plain HTTP/1.1 socket the shard writes to the socket itself without blocking; a
 /// write the kernel cannot take whole continues asynchronously, and the next waits for it. Over
@@ -79,7 +79,7 @@ public sealed class FrameOutbox : IScheduledOutbox
                 return true;
             case ClientMessageKind.Close:
                 // If we closed first, ours is already queued and this is dropped.
-                EnqueueFinal(WebSocketFrames.Close((int)WebSocketCloseStatus.NormalClosure, ""));
+                EnqueueFinal(WebSocketFrames.NormalClose);
                 return false;
             case ClientMessageKind.ProtocolError:
                 EnqueueFinal(WebSocketFrames.Close((int)WebSocketCloseStatus.ProtocolError, "WebSocket protocol error"));

@@ -16,9 +16,13 @@ public static class WebSocketFrames
     private const byte PongOpcode = 0xA;
     private const int MaxControlPayload = 125;
 
+    /// <summary>The close frame that ends a connection normally (1000, no reason); shared, as frames are never changed once built.</summary>
+    public static readonly byte[] NormalClose = Close((int)System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "");
+
     public static byte[] Text(ReadOnlySpan<byte> payload) => Build(TextOpcode, payload);
 
-    public static byte[] Binary(ReadOnlySpan<byte> payload) => Build(BinaryOpcode, payload);
+    /// <summary>A message as a binary frame, or a text frame (which must then be UTF-8).</summary>
+    public static byte[] Message(ReadOnlySpan<byte> payload, bool binary) => Build(binary ? BinaryOpcode : TextOpcode, payload);
 
     /// <summary>The answer to a client's ping: the same application data (§5.5.3).</summary>
     public static byte[] Pong(ReadOnlySpan<byte> pingPayload) => Build(PongOpcode, pingPayload);
