@@ -44,10 +44,10 @@ table("Paced publish → receive latency, 1,000 subscribers (one event in flight
         f"{r['cpuUsPerDelivery'] / paced_floor:.2f}×" if paced_floor and r["deliveriesPerSecond"] == 20000 else ""] for r in by("latency")])
 idle = {}
 for r in by("idle"):
-    idle.setdefault(r["label"], []).append(r)
+    idle.setdefault((r["connections"], r["label"]), []).append(r)
 table("Idle connections (fresh process per run; median of the runs)", ["server, transport", "connections", "RSS before MB", "RSS after MB", "KB per connection, each run", "median KB per connection"],
-      [[label, f"{runs[0]['connections']:,}", " / ".join(f"{r['rssBeforeKb'] / 1024:.1f}" for r in runs), " / ".join(f"{r['rssAfterKb'] / 1024:.1f}" for r in runs),
-        " / ".join(f"{r['kbPerConnection']:.1f}" for r in runs), f"{statistics.median(r['kbPerConnection'] for r in runs):.1f}"] for label, runs in idle.items()])
+      [[label, f"{connections:,}", " / ".join(f"{r['rssBeforeKb'] / 1024:.1f}" for r in runs), " / ".join(f"{r['rssAfterKb'] / 1024:.1f}" for r in runs),
+        " / ".join(f"{r['kbPerConnection']:.1f}" for r in runs), f"{statistics.median(r['kbPerConnection'] for r in runs):.1f}"] for (connections, label), runs in idle.items()])
 table("Connection setup", ["server, transport", "connections", "connections/s"],
       [[r["label"], f"{r['connections']:,}", f"{r['connectionsPerSecond']:,.0f}"] for r in by("setup")])
 table("REST triggers (wrk, 32 connections, 10 s)", ["auth", "requests/s", "p99", "non-2xx"],
