@@ -18,6 +18,8 @@ namespace SkubberPush.Hubs;
 public sealed class HubSocketSubscriber : HubSubscriber
 {
     private readonly HubSocket _socket;
+    // The socket's outbox, held directly: delivery touches one object per subscriber less.
+    private readonly FrameOutbox _outbox;
     private readonly IHubProtocol _protocol;
     private readonly HubFrameEncoder _encoder;
     private readonly ILogger _logger;
@@ -26,6 +28,7 @@ public sealed class HubSocketSubscriber : HubSubscriber
         TransportCounters counters, ILogger logger) : base(socketId, identity, counters)
     {
         _socket = socket;
+        _outbox = socket.Outbox;
         _protocol = protocol;
         _encoder = HubFrameEncoder.For(protocol);
         _logger = logger;
@@ -52,7 +55,7 @@ public sealed class HubSocketSubscriber : HubSubscriber
 
     private bool Queue(byte[] frame)
     {
-        switch (_socket.Outbox.Enqueue(frame))
+        switch (_outbox.Enqueue(frame))
         {
             case OutboxResult.Queued:
                 return true;
