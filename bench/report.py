@@ -15,12 +15,24 @@ def table(title, header, lines):
     print()
 
 
-def baseline_ratio(r, fan):
-    if r["label"].startswith("baseline"):
+def cells(runs):
+    """Runs of one measurement grouped by what they measure; each group reported as its median run."""
+    groups = {}
+    for r in runs:
+        groups.setdefault((r["subscribers"], r["channels"], r["label"]), []).append(r)
+    return groups
+
+
+def median_of(runs, key):
+    return statistics.median(r[key] for r in runs)
+
+
+def baseline_ratio(key, groups):
+    subscribers, channels, label = key
+    if label.startswith("baseline"):
         return ""
-    base = next((b for b in fan if b["label"].startswith("baseline") and b["label"].split()[1] == r["label"].split()[1]
-                 and b["subscribers"] == r["subscribers"] and b["channels"] == r["channels"]), None)
-    return f"{r['deliveriesPerCpuSecond'] / base['deliveriesPerCpuSecond']:.2f}×" if base else ""
+    base = groups.get((subscribers, channels, "baseline " + label.split()[1]))
+    return f"{median_of(groups[key], 'deliveriesPerCpuSecond') / median_of(base, 'deliveriesPerCpuSecond'):.2f}×" if base else ""
 
 
 cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2")
@@ -28,20 +40,30 @@ print(f"# Benchmark results\n\n{datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC, 
 for s in by("startup"):
     print(f"- Binary: {s['binaryBytes'] / 1e6:.1f} MB. Start to first `/health` 200: median {s['startupMsMedian']} ms of {s['startupMs']}. Idle RSS: {s['idleRssKb'] / 1024:.1f} MB.\n")
 
-floors = sorted(by("floor"), key=lambda f: (f.get("paceMs", 0), f["framesPerWrite"]))
-table("Floor: raw sockets, 1,000 loopback sockets", ["frames per write", "paced", "frames/s", "sender CPU µs per frame"],
-      [[str(f["framesPerWrite"]), f"every {f['paceMs']} ms" if f.get("paceMs") else "back to back", f"{f['framesPerSecond']:,.0f}",
-        f"{f['cpuUsPerFrame']:.2f}"] for f in floors])
-paced_floor = next((f["cpuUsPerFrame"] for f in floors if f.get("paceMs")), None)
-fan = by("fanout")
-table("Burst fan-out (events back to back)",
-      ["server, transport", "subscribers", "channels", "deliveries/s", "server CPU µs/delivery", "deliveries per CPU-second", "vs baseline (same protocol)"],
-      [[r["label"], f"{r['subscribers']:,}", str(r["channels"]), f"{r['deliveriesPerSecond']:,.0f}", f"{r['cpuUsPerDelivery']:.2f}",
-        f"{r['deliveriesPerCpuSecond']:,.0f}", baseline_ratio(r, fan)] for r in fan])
-table("Paced publish → receive latency, 1,000 subscribers (one event in flight)",
-      ["server, transport", "deliveries/s", "p50 ms", "p99 ms", "max ms", "server CPU µs/delivery", "vs paced floor"],
-      [[r["label"], f"{r['deliveriesPerSecond']:,}", f"{r['p50Ms']:.2f}", f"{r['p99Ms']:.2f}", f"{r['maxMs']:.2f}", f"{r['cpuUsPerDelivery']:.2f}",
-        f"{r['cpuUsPerDelivery'] / paced_floor:.2f}×" if paced_floor and r["deliveriesPerSecond"] == 20000 else ""] for r in by("latency")])
+floors = {}
+for f in sorted(by("floor"), key=lambda f: (f.get("paceMs", 0), f["framesPerWrite"])):
+    floors.setdefault((f.get("paceMs", 0), f["framesPerWrite"]), []).append(f)
+table("Floor: raw sockets, 1,000 loopback sockets (median of the runs)", ["frames per write", "paced", "frames/s", "sender CPU µs per frame, each run", "median"],
+      [[str(k), f"every {pace} ms" if pace else "back to back", f"{median_of(runs, 'framesPerSecond'):,.0f}",
+        " / ".join(f"{f['cpuUsPerFrame']:.2f}" for f in runs), f"{median_of(runs, 'cpuUsPerFrame'):.2f}"] for (pace, k), runs in floors.items()])
+paced_floor = next((median_of(runs, "cpuUsPerFrame") for (pace, _), runs in floors.items() if pace), None)
+fan = cells(by("fanout"))
+table("Burst fan-out (events back to back; median of the runs, interleaved)",
+      ["server, transport", "subscribers", "channels", "deliveries/s", "server CPU µs/delivery, each run", "median µs/delivery", "deliveries per CPU-second", "vs baseline (same protocol)"],
+      [[label, f"{subscribers:,}", str(channels), f"{median_of(runs, 'deliveriesPerSecond'):,.0f}",
+        " / ".join(f"{r['cpuUsPerDelivery']:.2f}" for r in runs), f"{median_of(runs, 'cpuUsPerDelivery'):.2f}",
+        f"{median_of(runs, 'deliveriesPerCpuSecond'):,.0f}", baseline_ratio((subscribers, channels, label), fan)]
+       for (subscribers, channels, label), runs in fan.items()])
+paced = {}
+for r in by("latency"):
+    paced.setdefault((r["deliveriesPerSecond"], r["label"]), []).append(r)
+table("Paced publish → receive latency, 1,000 subscribers (one event in flight; median of the runs, interleaved)",
+      ["server, transport", "deliveries/s", "p50 ms", "p99 ms, each run", "median p99 ms", "p99 vs baseline", "max ms", "server CPU µs/delivery", "vs paced floor"],
+      [[label, f"{rate:,}", f"{median_of(runs, 'p50Ms'):.2f}", " / ".join(f"{r['p99Ms']:.2f}" for r in runs), f"{median_of(runs, 'p99Ms'):.2f}",
+        "" if label.startswith("baseline") or (rate, "baseline signalrjson") not in paced
+        else f"{median_of(runs, 'p99Ms') / median_of(paced[(rate, 'baseline signalrjson')], 'p99Ms'):.2f}×",
+        f"{max(r['maxMs'] for r in runs):.2f}", f"{median_of(runs, 'cpuUsPerDelivery'):.2f}",
+        f"{median_of(runs, 'cpuUsPerDelivery') / paced_floor:.2f}×" if paced_floor and rate == 20000 else ""] for (rate, label), runs in paced.items()])
 idle = {}
 for r in by("idle"):
     idle.setdefault((r["connections"], r["label"]), []).append(r)

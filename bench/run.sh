@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Benchmarks Skubber Push against a plain SignalR app and a raw-socket floor, in one run, on
 # loopback. Writes bench/results.json (one JSON object per measurement) and bench/results.md.
-#   bench/run.sh            the full matrix (about 17 minutes on 2 cores)
+#   bench/run.sh            the full matrix (about 20 minutes on 2 cores)
 #   QUICK=1 bench/run.sh    1,000 subscribers only (about 3 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 QUICK=${QUICK:-0}
+# Each measurement ROUNDS times, the servers interleaved within a round, so a noisy minute on this
+# shared machine hits all of them alike; the report takes each cell's median.
+ROUNDS=3; [ "$QUICK" = 1 ] && ROUNDS=1
 OUT=bench/results.json
 : > "$OUT"
 
@@ -44,25 +47,31 @@ start_skubber
 start_baseline
 
 echo "== floor: raw sockets, the same frame to 1,000 loopback sockets"
-for k in 1 4 10; do "$GEN" floor --connections 1000 --events 200 --frames-per-write $k | tee -a "$OUT"; done
-# Paced like the latency runs (one event every 50 ms): the readers sleep between frames.
-"$GEN" floor --connections 1000 --events 160 --frames-per-write 1 --pace-ms 50 | tee -a "$OUT"
+for round in $(seq $ROUNDS); do
+  for k in 1 4 10; do "$GEN" floor --connections 1000 --events 200 --frames-per-write $k | tee -a "$OUT"; done
+  # Paced like the latency runs (one event every 50 ms): the readers sleep between frames.
+  "$GEN" floor --connections 1000 --events 160 --frames-per-write 1 --pace-ms 50 | tee -a "$OUT"
+done
 
 SIZES="1000 5000 10000"; [ "$QUICK" = 1 ] && SIZES="1000"
 echo "== burst fan-out (four publishers, so publishing never waits on the fan-out)"
 for n in $SIZES; do
   for c in 1 10; do
     events=$(( 400000 / n )); [ $events -lt 20 ] && events=20
-    for t in pusher signalrjson signalrmsgpack; do ours fanout --transport $t --label "skubber $t" --subscribers $n --channels $c --events $events; done
-    for t in signalrjson signalrmsgpack; do theirs fanout --transport $t --label "baseline $t" --subscribers $n --channels $c --events $events; done
+    for round in $(seq $ROUNDS); do
+      for t in pusher signalrjson signalrmsgpack; do ours fanout --transport $t --label "skubber $t" --subscribers $n --channels $c --events $events; done
+      for t in signalrjson signalrmsgpack; do theirs fanout --transport $t --label "baseline $t" --subscribers $n --channels $c --events $events; done
+    done
   done
 done
 
 echo "== paced latency, 1,000 subscribers (fresh processes: no heap left over from the fan-out runs)"
 kill "$SKUBBER" "$BASELINE"; wait "$SKUBBER" "$BASELINE" 2>/dev/null || true; rm -rf "$DATA"/*; start_skubber; start_baseline
 for rate in 20000 100000; do
-  for t in pusher signalrjson; do ours latency --transport $t --label "skubber $t" --subscribers 1000 --rate $rate --seconds 10; done
-  theirs latency --transport signalrjson --label "baseline signalrjson" --subscribers 1000 --rate $rate --seconds 10
+  for round in $(seq $ROUNDS); do
+    for t in pusher signalrjson; do ours latency --transport $t --label "skubber $t" --subscribers 1000 --rate $rate --seconds 10; done
+    theirs latency --transport signalrjson --label "baseline signalrjson" --subscribers 1000 --rate $rate --seconds 10
+  done
 done
 
 echo "== idle connections (fresh processes: RSS does not shrink after the runs above)"
@@ -74,7 +83,7 @@ IDLE_SIZES="10000"; [ "$BIG" -gt 10000 ] && IDLE_SIZES="10000 $BIG"
 # Three fresh processes each: RSS after 10,000 connections depends on when the GC last ran, so
 # single runs of the same build differ by more than 1 KB per connection; the report takes the median.
 for n in $IDLE_SIZES; do
-  for run in 1 2 3; do
+  for run in $(seq $ROUNDS); do
     for t in pusher signalrjson; do
       kill "$SKUBBER"; wait "$SKUBBER" 2>/dev/null || true; rm -rf "$DATA"/*; start_skubber
       ours idle --transport $t --label "skubber $t" --connections $n

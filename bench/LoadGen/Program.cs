@@ -74,9 +74,11 @@ switch (mode)
         var total = eventsPerSecond * duration;
         for (var e = 0; e < total; e++)
         {
-            var due = interval * e;
-            if (due > clock.Elapsed)
-                await Task.Delay(due - clock.Elapsed);
+            // One reading of the clock: read twice, the wait could come out as -1 ms, which
+            // Task.Delay takes as "forever" (a run hung on it).
+            var wait = interval * e - clock.Elapsed;
+            if (wait > TimeSpan.Zero)
+                await Task.Delay(wait);
             await publisher.PublishAsync([Channel(0)]);
         }
         await WaitForAsync(() => { lock (gate) return samples.Count >= (long)total * subscribers; }, TimeSpan.FromSeconds(30));
