@@ -16,7 +16,7 @@ def table(title, header, lines):
 
 
 def cells(runs):
-    """Runs of one measurement grouped by what they measure; each group reported as its median run."""
+    """Fan-out runs grouped by what they measure; the tables give each run and the group's medians."""
     groups = {}
     for r in runs:
         groups.setdefault((r["subscribers"], r["channels"], r["label"]), []).append(r)

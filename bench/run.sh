@@ -2,12 +2,13 @@
 # Benchmarks Skubber Push against a plain SignalR app and a raw-socket floor, in one run, on
 # loopback. Writes bench/results.json (one JSON object per measurement) and bench/results.md.
 #   bench/run.sh            the full matrix (about 20 minutes on 2 cores)
-#   QUICK=1 bench/run.sh    1,000 subscribers only (about 3 minutes)
+#   QUICK=1 bench/run.sh    1,000 subscribers only, each measurement once (about 4 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 QUICK=${QUICK:-0}
-# Each measurement ROUNDS times, the servers interleaved within a round, so a noisy minute on this
-# shared machine hits all of them alike; the report takes each cell's median.
+# The floor, fan-out, latency and idle measurements are taken ROUNDS times, the servers interleaved
+# within a round, so a noisy minute on this shared machine hits all of them alike; the report
+# takes each cell's median. Start-up is the median of 9 starts; setup and REST run once.
 ROUNDS=3; [ "$QUICK" = 1 ] && ROUNDS=1
 OUT=bench/results.json
 : > "$OUT"
@@ -80,7 +81,7 @@ echo "== idle connections (fresh processes: RSS does not shrink after the runs a
 # is 20,000 and root cannot raise it in its container).
 BIG=$(( ($(ulimit -n) - 1000) / 1000 * 1000 )); [ "$BIG" -gt 50000 ] && BIG=50000
 IDLE_SIZES="10000"; [ "$BIG" -gt 10000 ] && IDLE_SIZES="10000 $BIG"
-# Three fresh processes each: RSS after 10,000 connections depends on when the GC last ran, so
+# A fresh process for each run: RSS after the connections depends on when the GC last ran, so
 # single runs of the same build differ by more than 1 KB per connection; the report takes the median.
 for n in $IDLE_SIZES; do
   for run in $(seq $ROUNDS); do
