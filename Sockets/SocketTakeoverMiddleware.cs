@@ -23,12 +23,11 @@ public sealed class SocketTakeoverMiddleware(PusherSessions pusher, HubSockets h
     private static readonly TimeSpan FirstBytesTimeout = TimeSpan.FromSeconds(10);
     private const string PusherPrefix = "/app/";
 
-    public async Task OnConnectedAsync(ConnectionContext connection, ConnectionDelegate next)
-    {
-        var socket = connection.Features.Get<IConnectionSocketFeature>()?.Socket;
-        var session = socket is null ? null : await TryStartAsync(connection, socket);
-        await (session ?? next(connection));
-    }
+    // Unwrapped, not awaited: an async method here would stay allocated for the connection's lifetime.
+    public Task OnConnectedAsync(ConnectionContext connection, ConnectionDelegate next) =>
+        connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket
+            ? TryStartAsync(connection, socket, next).Unwrap()
+            : next(connection);
 
     /// <summary>Whose upgrade this is; <paramref name="appKey"/> is set for Pusher's.</summary>
     public static SocketRoute Route(UpgradeRequest request, out string appKey)
@@ -46,7 +45,8 @@ public sealed class SocketTakeoverMiddleware(PusherSessions pusher, HubSockets h
     }
 
     // Looks at the first read only; unless it is taken, nothing is consumed and Kestrel reads the same bytes.
-    private async Task<Task?> TryStartAsync(ConnectionContext connection, Socket socket)
+    // Returns the connection's whole life: our session, or Kestrel's (next).
+    private async Task<Task> TryStartAsync(ConnectionContext connection, Socket socket, ConnectionDelegate next)
     {
         var input = connection.Transport.Input;
         ReadResult read;
@@ -60,7 +60,7 @@ public sealed class SocketTakeoverMiddleware(PusherSessions pusher, HubSockets h
             }
             catch (OperationCanceledException)
             {
-                return null;
+                return next(connection);
             }
         }
         var request = UpgradeRequest.TryParse(read.Buffer, out var length);
@@ -87,7 +87,7 @@ public sealed class SocketTakeoverMiddleware(PusherSessions pusher, HubSockets h
                 hubOutbox.Enqueue(WebSocketUpgrade.SwitchingProtocols(request!.WebSocketKey));
                 return hub.RunAsync(connection, connectionId, hubOutbox, identity);
             default:
-                return null;
+                return next(connection);
         }
     }
 }
