@@ -1,8 +1,8 @@
-using SkubberPush.Sockets;
 using System.IO.Pipelines;
 using System.Net.WebSockets;
 using SkubberPush.Channels;
 using SkubberPush.Observability;
+using SkubberPush.Sockets;
 
 namespace SkubberPush.Pusher;
 
@@ -112,10 +112,9 @@ public sealed partial class PusherConnection : Subscriber, IClientMessageHandler
                 // The rest of the frame is never read: the connection is closed instead.
                 Close(PusherCloseCodes.OverCapacity, $"Frame too large: at most {_reader.MaxMessageBytes} bytes", (int)WebSocketCloseStatus.MessageTooBig);
                 return false;
-            case ClientMessageKind.Ping:
-                Interlocked.Exchange(ref _lastActivity, _time.GetTimestamp());
-                return _outbox.Answer(message);
             default:
+                if (message.Kind == ClientMessageKind.Ping) // a WebSocket ping is activity too
+                    Interlocked.Exchange(ref _lastActivity, _time.GetTimestamp());
                 return _outbox.Answer(message);
         }
     }

@@ -1,8 +1,8 @@
-using SkubberPush.Sockets;
 using System.Text.Json;
 using SkubberPush.Channels;
 using SkubberPush.Json;
 using SkubberPush.Json.Wire;
+using SkubberPush.Sockets;
 
 namespace SkubberPush.Pusher;
 

@@ -1,11 +1,11 @@
-using SkubberPush.Sockets;
-using System.Net.Sockets;
 using System.IO.Pipelines;
+using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using SkubberPush.Apps;
 using SkubberPush.Channels;
 using SkubberPush.Hosting;
 using SkubberPush.Observability;
+using SkubberPush.Sockets;
 
 namespace SkubberPush.Pusher;
 

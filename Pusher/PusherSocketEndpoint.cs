@@ -1,12 +1,12 @@
-using SkubberPush.Sockets;
 using System.IO.Pipelines;
 using SkubberPush.Endpoints;
+using SkubberPush.Sockets;
 
 namespace SkubberPush.Pusher;
 
 /// <summary>
 /// <c>/app/{key}</c> through the HTTP pipeline: Pusher Channels protocol 7 over TLS, HTTP/2 and any
-/// upgrade the <see cref="PusherConnectionMiddleware"/> left alone. pusher-js, Laravel Echo and the
+/// upgrade the <see cref="SocketTakeoverMiddleware"/> left alone. pusher-js, Laravel Echo and the
 /// mobile SDKs connect unchanged either way.
 /// </summary>
 public static class PusherSocketEndpoint

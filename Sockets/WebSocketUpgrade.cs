@@ -17,7 +17,7 @@ public static class WebSocketUpgrade
     /// <summary>RFC 6455 §4.2.2: the <c>Sec-WebSocket-Accept</c> answering a <c>Sec-WebSocket-Key</c>.</summary>
     public static string AcceptKey(string key) => Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + Rfc6455Guid)));
 
-    /// <summary>The 101 response, for connections taken over before the HTTP pipeline (see <see cref="PusherConnectionMiddleware"/>).</summary>
+    /// <summary>The 101 response, for connections taken over before the HTTP pipeline (see <see cref="SocketTakeoverMiddleware"/>).</summary>
     public static byte[] SwitchingProtocols(string key) => Encoding.ASCII.GetBytes(
         $"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: {AcceptKey(key)}\r\n\r\n");
 
