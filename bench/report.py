@@ -49,8 +49,9 @@ table("Floor: raw sockets, 1,000 loopback sockets (median of the runs)", ["frame
 paced_floor = next((median_of(runs, "cpuUsPerFrame") for (pace, _), runs in floors.items() if pace), None)
 fan = cells(by("fanout"))
 table("Burst fan-out (events back to back; median of the runs, interleaved)",
-      ["server, transport", "subscribers", "channels", "deliveries/s", "server CPU µs/delivery, each run", "median µs/delivery", "deliveries per CPU-second", "vs baseline (same protocol)"],
+      ["server, transport", "subscribers", "channels", "deliveries/s", "all published / all delivered, s", "server CPU µs/delivery, each run", "median µs/delivery", "deliveries per CPU-second", "vs baseline (same protocol)"],
       [[label, f"{subscribers:,}", str(channels), f"{median_of(runs, 'deliveriesPerSecond'):,.0f}",
+        f"{median_of(runs, 'publishSeconds'):.2f} / {median_of(runs, 'seconds'):.2f}",
         " / ".join(f"{r['cpuUsPerDelivery']:.2f}" for r in runs), f"{median_of(runs, 'cpuUsPerDelivery'):.2f}",
         f"{median_of(runs, 'deliveriesPerCpuSecond'):,.0f}", baseline_ratio((subscribers, channels, label), fan)]
        for (subscribers, channels, label), runs in fan.items()])
