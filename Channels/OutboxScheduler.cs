@@ -3,12 +3,14 @@ using System.Threading.Channels;
 namespace SkubberPush.Channels;
 
 /// <summary>
-/// Writes the outboxes of every connection on this node, whatever its transport, from one loop per
+/// Writes the outboxes of every connection on this node, whatever its transport, from one thread per
 /// core. A publish only queues an event in each subscriber's outbox and schedules the outbox once;
 /// the shard owning it then writes everything it holds. In a burst a connection's events pile up
 /// while the shard works through the others, so there are far fewer writes than deliveries (the
 /// kernel charges per write, not per byte); one event's writes are spread over the cores; and no
-/// connection keeps a send loop of its own.
+/// connection keeps a send loop of its own. The shards are threads of their own, not thread-pool work
+/// items: in a burst a shard writes for as long as the burst lasts, and on the pool it would hold a
+/// worker all that time while the REST requests publishing the burst queued behind it.
 /// </summary>
 public sealed partial class OutboxScheduler : IDisposable
 {
@@ -22,9 +24,12 @@ public sealed partial class OutboxScheduler : IDisposable
         _shards = new Channel<IScheduledOutbox>[Environment.ProcessorCount];
         for (var i = 0; i < _shards.Length; i++)
         {
-            var shard = Channel.CreateUnbounded<IScheduledOutbox>(new UnboundedChannelOptions { SingleReader = true });
+            // Synchronous continuations: the only one is the wake-up of the shard's blocked thread.
+            var shard = Channel.CreateUnbounded<IScheduledOutbox>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
             _shards[i] = shard;
-            _ = Task.Run(() => RunAsync(shard.Reader));
+            // Unsafe: the shard must not keep the execution context (logging scopes, activities) of
+            // whichever request first resolved the scheduler.
+            new Thread(() => Run(shard.Reader)) { IsBackground = true, Name = $"Outbox shard {i}" }.UnsafeStart();
         }
     }
 
@@ -34,10 +39,10 @@ public sealed partial class OutboxScheduler : IDisposable
     /// <summary>Queues the outbox on its shard; the outbox makes sure it is scheduled at most once at a time.</summary>
     public void Schedule(IScheduledOutbox outbox) => _shards[outbox.Shard].Writer.TryWrite(outbox);
 
-    private async Task RunAsync(ChannelReader<IScheduledOutbox> reader)
+    private void Run(ChannelReader<IScheduledOutbox> reader)
     {
         var buffers = new WriteBuffers();
-        while (await reader.WaitToReadAsync())
+        while (WaitToRead(reader))
         {
             while (reader.TryRead(out var outbox))
             {
@@ -53,6 +58,13 @@ public sealed partial class OutboxScheduler : IDisposable
                 }
             }
         }
+    }
+
+    /// <summary>Blocks the shard's thread until an outbox is scheduled; false once the scheduler is disposed.</summary>
+    private static bool WaitToRead(ChannelReader<IScheduledOutbox> reader)
+    {
+        var ready = reader.WaitToReadAsync();
+        return ready.IsCompleted ? ready.Result : ready.AsTask().GetAwaiter().GetResult();
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "An outbox failed unexpectedly; its shard goes on with the others")]
