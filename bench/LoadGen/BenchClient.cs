@@ -1,8 +1,6 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 
@@ -19,14 +17,13 @@ public sealed class BenchClient : IAsyncDisposable
 {
     public const string BenchEvent = "bench";
     private static int _sourceAddress;
-    private readonly WebSocket _socket;
+    private readonly RawWebSocket _socket;
     private readonly Transport _transport;
     private readonly Action<long>? _onLatency;
-    private readonly byte[] _buffer = new byte[16 * 1024];
     private Task _reading = Task.CompletedTask;
     public long Received;
 
-    private BenchClient(WebSocket socket, Transport transport, Action<long>? onLatency)
+    private BenchClient(RawWebSocket socket, Transport transport, Action<long>? onLatency)
     {
         _socket = socket;
         _transport = transport;
@@ -40,12 +37,7 @@ public sealed class BenchClient : IAsyncDisposable
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         socket.Bind(new IPEndPoint(source, 0));
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.Port));
-        var stream = new NetworkStream(socket, ownsSocket: true);
-        var key = Convert.ToBase64String(Guid.NewGuid().ToByteArray());
-        var request = $"GET {path} HTTP/1.1\r\nHost: {server.Host}:{server.Port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n";
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
-        await ReadUpgradeResponseAsync(stream);
-        var ws = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
+        var ws = await RawWebSocket.UpgradeAsync(socket, $"{server.Host}:{server.Port}", path);
         var client = new BenchClient(ws, transport, onLatency);
         await client.HandshakeAsync();
         return client;
@@ -64,7 +56,7 @@ public sealed class BenchClient : IAsyncDisposable
                 await ReadUntilAsync(m => Contains(m, "\"type\":3"u8));
                 break;
             case Transport.SignalRMsgPack:
-                await _socket.SendAsync(MsgPackInvocation("Subscribe", channel), WebSocketMessageType.Binary, true, default);
+                await _socket.SendAsync(MsgPackInvocation("Subscribe", channel), RawWebSocket.Binary);
                 await ReadUntilAsync(m => HasMsgPackType(m, 3));
                 break;
         }
@@ -90,18 +82,12 @@ public sealed class BenchClient : IAsyncDisposable
 
     private async Task ReadLoopAsync()
     {
-        try
+        while (true)
         {
-            while (_socket.State == WebSocketState.Open)
-            {
-                var message = await ReceiveAsync();
-                if (message.IsEmpty)
-                    return;
-                CountEvents(message.Span);
-            }
-        }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
-        {
+            var message = await _socket.ReceiveAsync();
+            if (message.IsEmpty)
+                return;
+            CountEvents(message.Span);
         }
     }
 
@@ -155,7 +141,7 @@ public sealed class BenchClient : IAsyncDisposable
     {
         while (true)
         {
-            var message = await ReceiveAsync();
+            var message = await _socket.ReceiveAsync();
             if (message.IsEmpty)
                 throw new IOException("closed during setup");
             if (done(message.ToArray()))
@@ -163,21 +149,7 @@ public sealed class BenchClient : IAsyncDisposable
         }
     }
 
-    private async Task<ReadOnlyMemory<byte>> ReceiveAsync()
-    {
-        var length = 0;
-        while (true)
-        {
-            var result = await _socket.ReceiveAsync(_buffer.AsMemory(length), default);
-            if (result.MessageType == WebSocketMessageType.Close)
-                return ReadOnlyMemory<byte>.Empty;
-            length += result.Count;
-            if (result.EndOfMessage)
-                return _buffer.AsMemory(0, length);
-        }
-    }
-
-    private Task SendTextAsync(string text) => _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, default);
+    private Task SendTextAsync(string text) => _socket.SendAsync(Encoding.UTF8.GetBytes(text), RawWebSocket.Text);
 
     private static bool Contains(byte[] message, ReadOnlySpan<byte> text) => message.AsSpan().IndexOf(text) >= 0;
 
@@ -243,25 +215,9 @@ public sealed class BenchClient : IAsyncDisposable
         return value;
     }
 
-    private static async Task ReadUpgradeResponseAsync(Stream stream)
-    {
-        var seen = new List<byte>();
-        var one = new byte[1];
-        while (seen.Count < 4 || !(seen[^4] == '\r' && seen[^3] == '\n' && seen[^2] == '\r' && seen[^1] == '\n'))
-        {
-            if (await stream.ReadAsync(one) == 0)
-                throw new IOException("closed during the upgrade");
-            seen.Add(one[0]);
-        }
-        var head = Encoding.ASCII.GetString([.. seen]);
-        if (!head.StartsWith("HTTP/1.1 101", StringComparison.Ordinal))
-            throw new IOException($"upgrade refused: {head.Split('\r')[0]}");
-    }
-
     public async ValueTask DisposeAsync()
     {
-        try { _socket.Abort(); } catch (ObjectDisposedException) { }
+        _socket.Dispose(); // the read loop sees the end and returns
         await _reading;
-        _socket.Dispose();
     }
 }

@@ -43,6 +43,7 @@ switch (mode)
         var before = clients.Sum(c => Interlocked.Read(ref c.Received));
         var expected = before + (long)subscribers * events;
         var cpu = target.CpuMicroseconds();
+        var ownCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         // Back to back: several requests in flight, each publisher on a thread of its own, so
         // publishing waits neither on the fan-out nor behind this process's receivers.
@@ -59,7 +60,8 @@ switch (mode)
         var seconds = clock.Elapsed.TotalSeconds;
         var used = target.CpuMicroseconds() - cpu;
         var deliveries = (double)subscribers * events;
-        Print(new { mode, label, subscribers, channels, events, deliveries, seconds, publishSeconds, deliveriesPerSecond = deliveries / seconds, cpuUsPerDelivery = used / deliveries, deliveriesPerCpuSecond = deliveries / (used / 1e6) });
+        var generatorCpuUsPerDelivery = (Process.GetCurrentProcess().TotalProcessorTime - ownCpu).TotalMicroseconds / deliveries;
+        Print(new { mode, label, subscribers, channels, events, deliveries, seconds, publishSeconds, deliveriesPerSecond = deliveries / seconds, cpuUsPerDelivery = used / deliveries, deliveriesPerCpuSecond = deliveries / (used / 1e6), generatorCpuUsPerDelivery });
         await DisposeAllAsync(clients);
         break;
     }
@@ -74,6 +76,7 @@ switch (mode)
         var eventsPerSecond = Math.Max(1, rate / subscribers);
         var interval = TimeSpan.FromSeconds(1.0 / eventsPerSecond);
         var cpu = target.CpuMicroseconds();
+        var ownCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var total = eventsPerSecond * duration;
         for (var e = 0; e < total; e++)
@@ -87,10 +90,12 @@ switch (mode)
         }
         await WaitForAsync(() => { lock (gate) return samples.Count >= (long)total * subscribers; }, TimeSpan.FromSeconds(30));
         var cpuUsPerDelivery = (target.CpuMicroseconds() - cpu) / ((double)total * subscribers);
+        // The receivers' share of the same two cores: part of every server's latency alike.
+        var generatorCpuUsPerDelivery = (Process.GetCurrentProcess().TotalProcessorTime - ownCpu).TotalMicroseconds / ((double)total * subscribers);
         long[] sorted;
         lock (gate) sorted = [.. samples.Order()];
         double Ms(double q) => sorted.Length == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Length - 1, q * sorted.Length)] * 1000.0 / Stopwatch.Frequency;
-        Print(new { mode, label, subscribers, deliveriesPerSecond = eventsPerSecond * subscribers, samples = sorted.Length, p50Ms = Ms(0.50), p99Ms = Ms(0.99), maxMs = Ms(1.0), cpuUsPerDelivery });
+        Print(new { mode, label, subscribers, deliveriesPerSecond = eventsPerSecond * subscribers, samples = sorted.Length, p50Ms = Ms(0.50), p99Ms = Ms(0.99), maxMs = Ms(1.0), cpuUsPerDelivery, generatorCpuUsPerDelivery });
         await DisposeAllAsync(clients);
         break;
     }
