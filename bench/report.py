@@ -59,12 +59,13 @@ paced = {}
 for r in by("latency"):
     paced.setdefault((r["deliveriesPerSecond"], r["label"]), []).append(r)
 table("Paced publish → receive latency, 1,000 subscribers (one event in flight; median of the runs, interleaved)",
-      ["server, transport", "deliveries/s", "p50 ms", "p99 ms, each run", "median p99 ms", "p99 vs baseline", "max ms", "server CPU µs/delivery", "vs paced floor"],
+      ["server, transport", "deliveries/s", "p50 ms", "p99 ms, each run", "median p99 ms", "p99 vs baseline", "max ms", "server CPU µs/delivery", "vs paced floor", "generator CPU µs/delivery"],
       [[label, f"{rate:,}", f"{median_of(runs, 'p50Ms'):.2f}", " / ".join(f"{r['p99Ms']:.2f}" for r in runs), f"{median_of(runs, 'p99Ms'):.2f}",
         "" if label.startswith("baseline") or (rate, "baseline signalrjson") not in paced
         else f"{median_of(runs, 'p99Ms') / median_of(paced[(rate, 'baseline signalrjson')], 'p99Ms'):.2f}×",
         f"{max(r['maxMs'] for r in runs):.2f}", f"{median_of(runs, 'cpuUsPerDelivery'):.2f}",
-        f"{median_of(runs, 'cpuUsPerDelivery') / paced_floor:.2f}×" if paced_floor and rate == 20000 else ""] for (rate, label), runs in paced.items()])
+        f"{median_of(runs, 'cpuUsPerDelivery') / paced_floor:.2f}×" if paced_floor and rate == 20000 else "",
+        f"{median_of(runs, 'generatorCpuUsPerDelivery'):.2f}"] for (rate, label), runs in paced.items()])
 idle = {}
 for r in by("idle"):
     idle.setdefault((r["connections"], r["label"]), []).append(r)
