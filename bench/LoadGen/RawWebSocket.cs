@@ -8,9 +8,9 @@ namespace SkubberPush.Bench;
 /// <summary>
 /// The client end of a WebSocket over a plain socket, with as little between the kernel and the
 /// message as possible: one <see cref="Socket.ReceiveAsync(Memory{byte}, SocketFlags, CancellationToken)"/>
-/// into one buffer, frames parsed in place. Ten thousand receivers share the generator's two cores
-/// with the server, and their CPU is part of every latency measured, whichever server is measured;
-/// <c>ManagedWebSocket</c> over a <c>NetworkStream</c> cost about twice as much per message.
+/// into one buffer, frames parsed in place. Thousands of receivers share the machine's cores with
+/// the server: with <c>ManagedWebSocket</c> over a <c>NetworkStream</c> they received a burst's last
+/// frame 0.63–0.87 s after its last publish, this way 0.01–0.13 s after it.
 /// </summary>
 public sealed class RawWebSocket(Socket socket) : IDisposable
 {
