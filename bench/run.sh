@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks Skubber Push against a plain SignalR app and a raw-socket floor, in one run, on
 # loopback. Writes bench/results.json (one JSON object per measurement) and bench/results.md.
-#   bench/run.sh            the full matrix (about 20 minutes on 2 cores)
-#   QUICK=1 bench/run.sh    1,000 subscribers only, each measurement once (about 4 minutes)
+#   bench/run.sh            the full matrix (about 15 minutes on 2 cores)
+#   QUICK=1 bench/run.sh    1,000 subscribers only, each measurement once (about 3.5 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 QUICK=${QUICK:-0}
