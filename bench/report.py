@@ -15,11 +15,11 @@ def table(title, header, lines):
     print()
 
 
-def cells(runs):
-    """Fan-out runs grouped by what they measure; the tables give each run and the group's medians."""
+def group(runs, key):
+    """Runs grouped by what they measure (in first-seen order); the tables give each run and the group's medians."""
     groups = {}
     for r in runs:
-        groups.setdefault((r["subscribers"], r["channels"], r["label"]), []).append(r)
+        groups.setdefault(key(r), []).append(r)
     return groups
 
 
@@ -40,14 +40,13 @@ print(f"# Benchmark results\n\n{datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC, 
 for s in by("startup"):
     print(f"- Binary: {s['binaryBytes'] / 1e6:.1f} MB. Start to first `/health` 200: median {s['startupMsMedian']} ms of {s['startupMs']}. Idle RSS: {s['idleRssKb'] / 1024:.1f} MB.\n")
 
-floors = {}
-for f in sorted(by("floor"), key=lambda f: (f.get("paceMs", 0), f["framesPerWrite"])):
-    floors.setdefault((f.get("paceMs", 0), f["framesPerWrite"]), []).append(f)
+floor_key = lambda f: (f.get("paceMs", 0), f["framesPerWrite"])
+floors = group(sorted(by("floor"), key=floor_key), floor_key)
 table("Floor: raw sockets, 1,000 loopback sockets (median of the runs)", ["frames per write", "paced", "frames/s", "sender CPU µs per frame, each run", "median"],
       [[str(k), f"every {pace} ms" if pace else "back to back", f"{median_of(runs, 'framesPerSecond'):,.0f}",
         " / ".join(f"{f['cpuUsPerFrame']:.2f}" for f in runs), f"{median_of(runs, 'cpuUsPerFrame'):.2f}"] for (pace, k), runs in floors.items()])
 paced_floor = next((median_of(runs, "cpuUsPerFrame") for (pace, _), runs in floors.items() if pace), None)
-fan = cells(by("fanout"))
+fan = group(by("fanout"), lambda r: (r["subscribers"], r["channels"], r["label"]))
 table("Burst fan-out (events back to back; median of the runs, interleaved)",
       ["server, transport", "subscribers", "channels", "deliveries/s", "all published / all delivered, s", "server CPU µs/delivery, each run", "median µs/delivery", "deliveries per CPU-second", "vs baseline (same protocol)"],
       [[label, f"{subscribers:,}", str(channels), f"{median_of(runs, 'deliveriesPerSecond'):,.0f}",
@@ -55,9 +54,7 @@ table("Burst fan-out (events back to back; median of the runs, interleaved)",
         " / ".join(f"{r['cpuUsPerDelivery']:.2f}" for r in runs), f"{median_of(runs, 'cpuUsPerDelivery'):.2f}",
         f"{median_of(runs, 'deliveriesPerCpuSecond'):,.0f}", baseline_ratio((subscribers, channels, label), fan)]
        for (subscribers, channels, label), runs in fan.items()])
-paced = {}
-for r in by("latency"):
-    paced.setdefault((r["deliveriesPerSecond"], r["label"]), []).append(r)
+paced = group(by("latency"), lambda r: (r["deliveriesPerSecond"], r["label"]))
 table("Paced publish → receive latency, 1,000 subscribers (one event in flight; median of the runs, interleaved)",
       ["server, transport", "deliveries/s", "p50 ms", "p99 ms, each run", "median p99 ms", "p99 vs baseline", "max ms", "server CPU µs/delivery", "vs paced floor", "generator CPU µs/delivery"],
       [[label, f"{rate:,}", f"{median_of(runs, 'p50Ms'):.2f}", " / ".join(f"{r['p99Ms']:.2f}" for r in runs), f"{median_of(runs, 'p99Ms'):.2f}",
@@ -66,9 +63,7 @@ table("Paced publish → receive latency, 1,000 subscribers (one event in flight
         f"{max(r['maxMs'] for r in runs):.2f}", f"{median_of(runs, 'cpuUsPerDelivery'):.2f}",
         f"{median_of(runs, 'cpuUsPerDelivery') / paced_floor:.2f}×" if paced_floor and rate == 20000 else "",
         f"{median_of(runs, 'generatorCpuUsPerDelivery'):.2f}"] for (rate, label), runs in paced.items()])
-idle = {}
-for r in by("idle"):
-    idle.setdefault((r["connections"], r["label"]), []).append(r)
+idle = group(by("idle"), lambda r: (r["connections"], r["label"]))
 table("Idle connections (fresh process per run; median of the runs)", ["server, transport", "connections", "RSS before MB", "RSS after MB", "KB per connection, each run", "median KB per connection"],
       [[label, f"{connections:,}", " / ".join(f"{r['rssBeforeKb'] / 1024:.1f}" for r in runs), " / ".join(f"{r['rssAfterKb'] / 1024:.1f}" for r in runs),
         " / ".join(f"{r['kbPerConnection']:.1f}" for r in runs), f"{statistics.median(r['kbPerConnection'] for r in runs):.1f}"] for (connections, label), runs in idle.items()])

@@ -37,6 +37,9 @@ start_baseline() {
   BASELINE=$!
   until curl -s -o /dev/null http://127.0.0.1:5302/; do sleep 0.1; done
 }
+# A fresh process on an empty data directory, so no run inherits another's heap.
+restart_skubber() { kill "$SKUBBER"; wait "$SKUBBER" 2>/dev/null || true; rm -rf "$DATA"/*; start_skubber; }
+restart_baseline() { kill "$BASELINE"; wait "$BASELINE" 2>/dev/null || true; start_baseline; }
 gen() { "$GEN" "$@" --app 1001 --key $KEY --secret $SECRET | tee -a "$OUT"; }
 ours() { gen "$1" --server http://127.0.0.1:5301 --pid "$SKUBBER" "${@:2}"; }
 theirs() { gen "$1" --server http://127.0.0.1:5302 --pid "$BASELINE" --path /hub "${@:2}"; }
@@ -67,7 +70,7 @@ for n in $SIZES; do
 done
 
 echo "== paced latency, 1,000 subscribers (fresh processes: no heap left over from the fan-out runs)"
-kill "$SKUBBER" "$BASELINE"; wait "$SKUBBER" "$BASELINE" 2>/dev/null || true; rm -rf "$DATA"/*; start_skubber; start_baseline
+restart_skubber; restart_baseline
 for rate in 20000 100000; do
   for round in $(seq $ROUNDS); do
     for t in pusher signalrjson; do ours latency --transport $t --label "skubber $t" --subscribers 1000 --rate $rate --seconds 10; done
@@ -86,14 +89,14 @@ IDLE_SIZES="10000"; [ "$BIG" -gt 10000 ] && IDLE_SIZES="10000 $BIG"
 for n in $IDLE_SIZES; do
   for run in $(seq $ROUNDS); do
     for t in pusher signalrjson; do
-      kill "$SKUBBER"; wait "$SKUBBER" 2>/dev/null || true; rm -rf "$DATA"/*; start_skubber
+      restart_skubber
       ours idle --transport $t --label "skubber $t" --connections $n
     done
     # The same hub WebSocket after /push/negotiate (SignalR's default): SignalR keeps its record of
     # the negotiation for 15 s, so this includes it.
-    kill "$SKUBBER"; wait "$SKUBBER" 2>/dev/null || true; rm -rf "$DATA"/*; start_skubber
+    restart_skubber
     ours idle --transport signalrjson --negotiate true --label "skubber signalrjson negotiated" --connections $n
-    kill "$BASELINE"; wait "$BASELINE" 2>/dev/null || true; start_baseline
+    restart_baseline
     theirs idle --transport signalrjson --label "baseline signalrjson" --connections $n
   done
 done
@@ -104,7 +107,7 @@ theirs setup --transport signalrjson --label "baseline signalrjson" --connection
 
 if command -v wrk >/dev/null; then
   echo "== REST triggers, wrk, 32 connections (a fresh process)"
-  kill "$SKUBBER"; wait "$SKUBBER" 2>/dev/null || true; rm -rf "$DATA"/*; start_skubber
+  restart_skubber
   BODY='{"name":"e","channel":"wrk","data":"{}"}'
   cat > "$DATA/headers.lua" <<LUA
 wrk.method = "POST"

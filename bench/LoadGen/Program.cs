@@ -43,7 +43,7 @@ switch (mode)
         var before = clients.Sum(c => Interlocked.Read(ref c.Received));
         var expected = before + (long)subscribers * events;
         var cpu = target.CpuMicroseconds();
-        var ownCpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var ownCpu = OwnCpu();
         var clock = Stopwatch.StartNew();
         // Back to back: several requests in flight, each publisher on a thread of its own, so
         // publishing waits neither on the fan-out nor behind this process's receivers.
@@ -60,7 +60,7 @@ switch (mode)
         var seconds = clock.Elapsed.TotalSeconds;
         var used = target.CpuMicroseconds() - cpu;
         var deliveries = (double)subscribers * events;
-        var generatorCpuUsPerDelivery = (Process.GetCurrentProcess().TotalProcessorTime - ownCpu).TotalMicroseconds / deliveries;
+        var generatorCpuUsPerDelivery = (OwnCpu() - ownCpu).TotalMicroseconds / deliveries;
         Print(new { mode, label, subscribers, channels, events, deliveries, seconds, publishSeconds, deliveriesPerSecond = deliveries / seconds, cpuUsPerDelivery = used / deliveries, deliveriesPerCpuSecond = deliveries / (used / 1e6), generatorCpuUsPerDelivery });
         await DisposeAllAsync(clients);
         break;
@@ -76,7 +76,7 @@ switch (mode)
         var eventsPerSecond = Math.Max(1, rate / subscribers);
         var interval = TimeSpan.FromSeconds(1.0 / eventsPerSecond);
         var cpu = target.CpuMicroseconds();
-        var ownCpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var ownCpu = OwnCpu();
         var clock = Stopwatch.StartNew();
         var total = eventsPerSecond * duration;
         for (var e = 0; e < total; e++)
@@ -91,7 +91,7 @@ switch (mode)
         await WaitForAsync(() => { lock (gate) return samples.Count >= (long)total * subscribers; }, TimeSpan.FromSeconds(30));
         var cpuUsPerDelivery = (target.CpuMicroseconds() - cpu) / ((double)total * subscribers);
         // The receivers' share of the same two cores: part of every server's latency alike.
-        var generatorCpuUsPerDelivery = (Process.GetCurrentProcess().TotalProcessorTime - ownCpu).TotalMicroseconds / ((double)total * subscribers);
+        var generatorCpuUsPerDelivery = (OwnCpu() - ownCpu).TotalMicroseconds / ((double)total * subscribers);
         long[] sorted;
         lock (gate) sorted = [.. samples.Order()];
         double Ms(double q) => sorted.Length == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Length - 1, q * sorted.Length)] * 1000.0 / Stopwatch.Frequency;
@@ -181,6 +181,9 @@ static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout)
 }
 
 static async Task DisposeAllAsync(List<BenchClient> clients) => await Task.WhenAll(clients.Select(c => c.DisposeAsync().AsTask()));
+
+// The generator's own CPU: its receivers share the machine's cores with the server.
+static TimeSpan OwnCpu() => Process.GetCurrentProcess().TotalProcessorTime;
 
 static void Print(object result) => Console.WriteLine(JsonSerializer.Serialize(result));
 

@@ -14,7 +14,7 @@ namespace SkubberPush.Bench;
 /// </summary>
 public sealed class RawWebSocket(Socket socket) : IDisposable
 {
-    private const byte Continuation = 0x0, Close = 0x8, Ping = 0x9;
+    private const byte Continuation = 0x0, Close = 0x8, Ping = 0x9, Pong = 0xA;
     private byte[] _buffer = new byte[16 * 1024];
     private int _start, _end;           // unparsed bytes in _buffer
     private byte[]? _fragments;         // a message split over frames, rarely
@@ -62,13 +62,13 @@ public sealed class RawWebSocket(Socket socket) : IDisposable
             BinaryPrimitives.WriteUInt64BigEndian(frame.AsSpan(2), (ulong)payload.Length);
             at = 10;
         }
-        RandomNumberGenerator.Fill(frame.AsSpan(at, 4));
-        var mask = frame.AsSpan(at, 4).ToArray();
+        var mask = at;
+        RandomNumberGenerator.Fill(frame.AsSpan(mask, 4));
         at += 4;
         var body = frame.AsSpan(at, payload.Length);
         payload.Span.CopyTo(body);
         for (var i = 0; i < body.Length; i++)
-            body[i] ^= mask[i & 3];
+            body[i] ^= frame[mask + (i & 3)];
         await socket.SendAsync(frame.AsMemory(0, at + payload.Length), SocketFlags.None);
     }
 
@@ -87,7 +87,7 @@ public sealed class RawWebSocket(Socket socket) : IDisposable
                     case Close:
                         return ReadOnlyMemory<byte>.Empty;
                     case Ping:
-                        await SendAsync(payload.ToArray(), 0xA);
+                        await SendAsync(payload.ToArray(), Pong);
                         continue;
                     case Text or Binary or Continuation when fin && _fragments is null:
                         return payload;
