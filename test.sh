@@ -31,6 +31,9 @@ if [ "$dotnet_status" -ne 0 ] && [ -z "$summary" ]; then failed=$((failed + 1));
 echo "== Start-up types (Aot/StartupTypes.rd.xml) match what the server's DI builds"
 if dotnet run --project scripts/StartupTypes -c Release -- --check; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
+echo "== Start-up order (Aot/StartupOrder.txt) lists the code the server runs while it starts"
+if dotnet run --project scripts/StartupOrder -c Release -- --check; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
 echo "== End-to-end tests (AOT binary + real clients)"
 if [ ! -d tests/e2e/node_modules ] || [ tests/e2e/package-lock.json -nt tests/e2e/node_modules ]; then
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error) || { echo "0 passed, 1 failed"; exit 1; }
