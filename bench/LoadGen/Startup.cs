@@ -51,7 +51,8 @@ public static class Startup
         };
     }
 
-    private static async Task<bool> HealthyAsync(int port)
+    /// <summary>One poll: a fresh connection, one read of the answer, closed. scripts/StartupOrder polls with it too.</summary>
+    public static async Task<bool> HealthyAsync(int port)
     {
         try
         {

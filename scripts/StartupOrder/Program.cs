@@ -12,9 +12,9 @@
 // a collection) is listed if it ran in any of the three. A stale list costs start-up memory, never
 // correctness: ILC skips names it does not know and places unlisted methods after the listed ones.
 using System.Diagnostics;
-using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text;
+using SkubberPush.Bench;
 using StartupOrder;
 
 var check = args.Contains("--check");
@@ -87,15 +87,17 @@ namespace StartupOrder
             server.BeginErrorReadLine();
             try
             {
-                // A connection per poll, closed after the answer, as bench/LoadGen polls: its teardown runs too.
-                using var http = new HttpClient { DefaultRequestHeaders = { ConnectionClose = true } };
-                while (!Healthy(http, port))
+                while (!Startup.HealthyAsync(port).GetAwaiter().GetResult())
                 {
                     if (server.HasExited)
                         throw new InvalidOperationException($"the server exited with {server.ExitCode} under first-calls.so");
-                    Thread.Sleep(5);
+                    Thread.Sleep(1);
                 }
-                Thread.Sleep(1000); // idle, as bench/LoadGen measures idle RSS
+                // And one answer read to its end, as curl or a load balancer reads it: that
+                // connection's teardown takes another path through Kestrel.
+                using (var http = new HttpClient { DefaultRequestHeaders = { ConnectionClose = true } })
+                    http.GetStringAsync($"http://127.0.0.1:{port}/health").GetAwaiter().GetResult();
+                Thread.Sleep(1000); // idle, as the bench measures idle RSS
                 return File.ReadAllBytes(hits);
             }
             finally
@@ -104,12 +106,6 @@ namespace StartupOrder
                 server.WaitForExit();
                 data.Delete(recursive: true);
             }
-        }
-
-        private static bool Healthy(HttpClient http, int port)
-        {
-            try { return http.GetAsync($"http://127.0.0.1:{port}/health").Result.StatusCode == HttpStatusCode.OK; }
-            catch (AggregateException) { return false; }
         }
     }
 
