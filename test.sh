@@ -32,7 +32,7 @@ echo "== Start-up types (Aot/StartupTypes.rd.xml) match what the server's DI bui
 if dotnet run --project scripts/StartupTypes -c Release -- --check; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 echo "== Start-up order (Aot/StartupOrder.txt) lists the code the server runs while it starts"
-if dotnet run --project scripts/StartupOrder -c Release -- --check; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+if dotnet run --project scripts/StartupOrder -c Release -- --check --binary artifacts/publish/skubber-push; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 echo "== End-to-end tests (AOT binary + real clients)"
 if [ ! -d tests/e2e/node_modules ] || [ tests/e2e/package-lock.json -nt tests/e2e/node_modules ]; then

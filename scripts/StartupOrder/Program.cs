@@ -6,6 +6,8 @@
 //   dotnet run --project scripts/StartupOrder             publishes, records three starts, rewrites the file
 //   dotnet run --project scripts/StartupOrder -- --check  exits 1 when more than 2% of the code that
 //                                                         ran (by size) is missing from the file
+//   ... -- --check --binary artifacts/publish/skubber-push  records that binary instead of publishing
+//                                                         (test.sh, which has just published it)
 //
 // Which methods run is recorded by first-calls.c, preloaded into the published server: a breakpoint
 // on every managed method, taken once (see there). A method that runs only in some starts (a timer,
@@ -18,45 +20,51 @@ using SkubberPush.Bench;
 using StartupOrder;
 
 var check = args.Contains("--check");
+var binaryOption = Array.IndexOf(args, "--binary");
 var root = Path.GetFullPath(Path.Combine(SourceDirectory(), "..", ".."));
 var output = Path.Combine(root, "Aot", "StartupOrder.txt");
 var work = Directory.CreateTempSubdirectory("skubber-startup-order");
-
-var binary = Path.Combine(work.FullName, "publish", "skubber-push");
-Shell.Run("dotnet", "publish", Path.Combine(root, "skubber-push.csproj"), "-c", "Release", "-r", "linux-x64",
-    "-o", Path.GetDirectoryName(binary)!, "-nologo", "-clp:ErrorsOnly");
-var recorder = Path.Combine(work.FullName, "first-calls.so");
-Shell.Run("clang", "-shared", "-fPIC", "-O2", "-o", recorder, Path.Combine(SourceDirectory(), "first-calls.c"));
-
-// One breakpoint per address; aliases (several symbols on one body) share it.
-var methods = Symbols.ManagedFunctions(binary).GroupBy(f => f.Address).OrderBy(g => g.Key).ToList();
-var addresses = Path.Combine(work.FullName, "addresses");
-File.WriteAllBytes(addresses, methods.SelectMany(g => BitConverter.GetBytes(g.Key)).ToArray());
-
-var ran = new bool[methods.Count];
-for (var start = 0; start < 3; start++)
+try
 {
-    var hits = FirstCalls.OfOneStart(binary, recorder, addresses, methods.Count);
-    for (var i = 0; i < ran.Length; i++)
-        ran[i] |= hits[i] != 0;
-}
-var listed = methods.Where((_, i) => ran[i]).ToList();
-var ranBytes = listed.Sum(g => g.First().Size);
-if (check)
-{
+    var binary = binaryOption >= 0 ? Path.GetFullPath(args[binaryOption + 1]) : Path.Combine(work.FullName, "publish", "skubber-push");
+    if (binaryOption < 0)
+        Shell.Run("dotnet", "publish", Path.Combine(root, "skubber-push.csproj"), "-c", "Release", "-r", "linux-x64",
+            "-o", Path.GetDirectoryName(binary)!, "-nologo", "-clp:ErrorsOnly");
+    var recorder = Path.Combine(work.FullName, "first-calls.so");
+    Shell.Run("clang", "-shared", "-fPIC", "-O2", "-o", recorder, Path.Combine(SourceDirectory(), "first-calls.c"));
+
+    // One breakpoint per address; aliases (several symbols on one body) share it.
+    var methods = Symbols.ManagedFunctions(binary).GroupBy(f => f.Address).OrderBy(g => g.Key).ToList();
+    var addresses = Path.Combine(work.FullName, "addresses");
+    File.WriteAllBytes(addresses, methods.SelectMany(g => BitConverter.GetBytes(g.Key)).ToArray());
+
+    var ran = new bool[methods.Count];
+    for (var start = 0; start < 3; start++)
+    {
+        var hits = await FirstCalls.OfOneStartAsync(binary, recorder, addresses);
+        for (var i = 0; i < ran.Length; i++)
+            ran[i] |= hits[i] != 0;
+    }
+    var listed = methods.Where((_, i) => ran[i]).ToList();
+    var ranBytes = listed.Sum(g => g.First().Size);
+    if (!check)
+    {
+        File.WriteAllLines(output, listed.SelectMany(g => g.Select(f => f.Name)).Order(StringComparer.Ordinal));
+        Console.WriteLine($"{listed.Count} of {methods.Count} methods ran ({ranBytes / 1024} KB of code); wrote {output}");
+        return 0;
+    }
     var current = File.Exists(output) ? File.ReadAllLines(output).ToHashSet() : [];
     var missingBytes = listed.Where(g => !g.Any(f => current.Contains(f.Name))).Sum(g => g.First().Size);
-    var isCurrent = missingBytes <= ranBytes / 50;
     Console.WriteLine($"{Path.GetFileName(output)}: {missingBytes / 1024} of the {ranBytes / 1024} KB of code that ran are not listed");
-    if (!isCurrent)
-        Console.Error.WriteLine($"{output} is out of date: run `dotnet run --project scripts/StartupOrder` and commit it");
-    work.Delete(recursive: true);
-    return isCurrent ? 0 : 1;
+    if (missingBytes <= ranBytes / 50)
+        return 0;
+    Console.Error.WriteLine($"{output} is out of date: run `dotnet run --project scripts/StartupOrder` and commit it");
+    return 1;
 }
-File.WriteAllLines(output, listed.SelectMany(g => g.Select(f => f.Name)).Order(StringComparer.Ordinal));
-Console.WriteLine($"{listed.Count} of {methods.Count} methods ran ({ranBytes / 1024} KB of code); wrote {output}");
-work.Delete(recursive: true);
-return 0;
+finally
+{
+    work.Delete(recursive: true);
+}
 
 static string SourceDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
 
@@ -65,47 +73,24 @@ namespace StartupOrder
     /// <summary>Starts the server on a fresh data directory with first-calls.c preloaded and returns its hit bytes once it idles.</summary>
     static class FirstCalls
     {
-        public static byte[] OfOneStart(string binary, string recorder, string addresses, int count)
+        public static async Task<byte[]> OfOneStartAsync(string binary, string recorder, string addresses)
         {
-            var hits = addresses + ".hits";
-            File.WriteAllBytes(hits, new byte[count]);
-            var data = Directory.CreateTempSubdirectory("skubber-startup-order-data");
             const int port = 5317;
-            var start = new ProcessStartInfo(binary, ["--data-dir", data.FullName, "--urls", $"http://127.0.0.1:{port}"])
+            var hits = addresses + ".hits";
+            File.WriteAllBytes(hits, new byte[new FileInfo(addresses).Length / 8]);
+            using var server = new FreshServer(binary, port, new Dictionary<string, string>
             {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            start.Environment["LD_PRELOAD"] = recorder;
-            start.Environment["FIRST_CALLS_ADDRESSES"] = addresses;
-            start.Environment["FIRST_CALLS_HITS"] = hits;
-            start.Environment["SKUBBER_APP_ID"] = "1";
-            start.Environment["SKUBBER_APP_KEY"] = "startup-order";
-            start.Environment["SKUBBER_APP_SECRET"] = "startup-order-secret-0123456789abcdefghijklmno";
-            using var server = Process.Start(start)!;
-            server.BeginOutputReadLine();
-            server.BeginErrorReadLine();
-            try
-            {
-                while (!Startup.HealthyAsync(port).GetAwaiter().GetResult())
-                {
-                    if (server.HasExited)
-                        throw new InvalidOperationException($"the server exited with {server.ExitCode} under first-calls.so");
-                    Thread.Sleep(1);
-                }
-                // And one answer read to its end, as curl or a load balancer reads it: that
-                // connection's teardown takes another path through Kestrel.
-                using (var http = new HttpClient { DefaultRequestHeaders = { ConnectionClose = true } })
-                    http.GetStringAsync($"http://127.0.0.1:{port}/health").GetAwaiter().GetResult();
-                Thread.Sleep(1000); // idle, as the bench measures idle RSS
-                return File.ReadAllBytes(hits);
-            }
-            finally
-            {
-                server.Kill();
-                server.WaitForExit();
-                data.Delete(recursive: true);
-            }
+                ["LD_PRELOAD"] = recorder,
+                ["FIRST_CALLS_ADDRESSES"] = addresses,
+                ["FIRST_CALLS_HITS"] = hits,
+            });
+            await server.WaitHealthyAsync();
+            // And one answer read to its end, as curl or a load balancer reads it: that
+            // connection's teardown takes another path through Kestrel.
+            using (var http = new HttpClient { DefaultRequestHeaders = { ConnectionClose = true } })
+                await http.GetStringAsync($"http://127.0.0.1:{port}/health");
+            await Task.Delay(1000); // idle, as the bench measures idle RSS
+            return File.ReadAllBytes(hits);
         }
     }
 
