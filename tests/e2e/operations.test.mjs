@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, testApp, pusherFor, eventually, freePort, sleep } from './support/server.mjs';
@@ -211,4 +211,31 @@ test('JSON logs: one JSON object per line', async () => {
   const lines = server.output().trim().split('\n').filter(Boolean);
   assert.ok(lines.length > 0);
   for (const line of lines) assert.ok(JSON.parse(line).Category, line);
+});
+
+test('after start the executable hands back its dehydrated type data: those pages are no longer resident', async () => {
+  const server = await startServer({ env: { 'Logging__LogLevel__SkubberPush.Hosting.DehydratedDataRelease': 'Debug' } });
+  try {
+    const line = await eventually(() => server.output().match(/Released (\d+) KB of start-up type data at ([0-9a-f]+)-([0-9a-f]+)/), 5_000, 'the release log line');
+    const [kilobytes, start, end] = [Number(line[1]), BigInt(`0x${line[2]}`), BigInt(`0x${line[3]}`)];
+    assert.ok(kilobytes > 1_000, `${kilobytes} KB released`);
+    assert.equal((end - start) / 1024n, BigInt(kilobytes));
+    // /proc/PID/pagemap: one 64-bit entry per virtual page; bit 63 says the page is resident.
+    const pages = Number((end - start) / 4096n);
+    const entries = Buffer.alloc(pages * 8);
+    const pagemap = openSync(`/proc/${server.proc.pid}/pagemap`, 'r');
+    try {
+      readSync(pagemap, entries, 0, entries.length, Number(start / 4096n) * 8);
+    } finally {
+      closeSync(pagemap);
+    }
+    let resident = 0;
+    for (let i = 0; i < pages; i++) if (entries.readBigUInt64LE(i * 8) >> 63n) resident++;
+    assert.equal(resident, 0, `${resident} of ${pages} released pages are resident`);
+    // Still serving: the released copy was not needed.
+    const pusher = await pusherFor(server);
+    assert.equal((await pusher.trigger('after-release', 'e', { n: 1 })).status, 200);
+  } finally {
+    await server.stop();
+  }
 });
