@@ -30,14 +30,18 @@ public sealed class BenchClient : IAsyncDisposable
         _onLatency = onLatency;
     }
 
-    public static async Task<BenchClient> ConnectAsync(Uri server, string path, Transport transport, Action<long>? onLatency = null)
+    /// <param name="polled">set up with blocking calls, to be read by <see cref="EpollReceivers"/></param>
+    public static async Task<BenchClient> ConnectAsync(Uri server, string path, Transport transport, Action<long>? onLatency = null, bool polled = false)
     {
         // Rotate over 127.0.0.1-127.0.0.200 as source: one address has only ~28k ephemeral ports.
         var source = new IPAddress(new byte[] { 127, 0, 0, (byte)(1 + Interlocked.Increment(ref _sourceAddress) % 200) });
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         socket.Bind(new IPEndPoint(source, 0));
-        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.Port));
-        var ws = await RawWebSocket.UpgradeAsync(socket, $"{server.Host}:{server.Port}", path);
+        if (polled)
+            socket.Connect(new IPEndPoint(IPAddress.Loopback, server.Port));
+        else
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.Port));
+        var ws = await RawWebSocket.UpgradeAsync(socket, $"{server.Host}:{server.Port}", path, blocking: polled);
         var client = new BenchClient(ws, transport, onLatency);
         await client.HandshakeAsync();
         return client;
@@ -63,6 +67,19 @@ public sealed class BenchClient : IAsyncDisposable
     }
 
     public void StartReading() => _reading = ReadLoopAsync();
+
+    /// <summary>Leaves receiving to <see cref="EpollReceivers"/>, which calls <see cref="ReadReady"/>.</summary>
+    public int ForPolling() => _socket.ForPolling();
+
+    /// <summary>Reads what the socket holds now and counts its events; false once the server has gone.</summary>
+    public bool ReadReady()
+    {
+        var status = _socket.ReceiveAvailable();
+        bool closed;
+        while (_socket.TryTakeBuffered(out var message, out closed))
+            CountEvents(message.Span);
+        return !closed && status is SocketError.Success or SocketError.WouldBlock;
+    }
 
     private async Task HandshakeAsync()
     {

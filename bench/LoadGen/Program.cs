@@ -70,7 +70,8 @@ switch (mode)
         var (subscribers, rate, duration) = (options.Int("subscribers"), options.Int("rate"), options.Int("seconds"));
         var samples = new List<long>(rate * duration);
         var gate = new Lock();
-        var clients = await ConnectAsync(subscribers, 1, ticks => { lock (gate) samples.Add(ticks); });
+        var clients = await ConnectAsync(subscribers, 1, ticks => { lock (gate) samples.Add(ticks); }, polled: true);
+        var receivers = new EpollReceivers(clients, options.Int("receiver-threads", Environment.ProcessorCount));
         await WarmUpAsync(clients, [Channel(0)]);
         lock (gate) samples.Clear();
         var eventsPerSecond = Math.Max(1, rate / subscribers);
@@ -96,6 +97,7 @@ switch (mode)
         lock (gate) sorted = [.. samples.Order()];
         double Ms(double q) => sorted.Length == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Length - 1, q * sorted.Length)] * 1000.0 / Stopwatch.Frequency;
         Print(new { mode, label, subscribers, deliveriesPerSecond = eventsPerSecond * subscribers, samples = sorted.Length, p50Ms = Ms(0.50), p99Ms = Ms(0.99), maxMs = Ms(1.0), cpuUsPerDelivery, generatorCpuUsPerDelivery });
+        receivers.Dispose();
         await DisposeAllAsync(clients);
         break;
     }
@@ -129,7 +131,8 @@ switch (mode)
 
 string Channel(int i) => $"bench-{i}";
 
-async Task<List<BenchClient>> ConnectAsync(int count, int channels, Action<long>? onLatency)
+// polled: the caller hands the clients to EpollReceivers instead of an async read loop each.
+async Task<List<BenchClient>> ConnectAsync(int count, int channels, Action<long>? onLatency, bool polled = false)
 {
     var clients = new BenchClient[count];
     using var gate = new SemaphoreSlim(128);
@@ -138,10 +141,11 @@ async Task<List<BenchClient>> ConnectAsync(int count, int channels, Action<long>
         await gate.WaitAsync();
         try
         {
-            var client = await BenchClient.ConnectAsync(server, negotiator is null ? path : await NegotiatedPathAsync(negotiator), transport, onLatency);
+            var client = await BenchClient.ConnectAsync(server, negotiator is null ? path : await NegotiatedPathAsync(negotiator), transport, onLatency, polled);
             if (channels > 0)
                 await client.SubscribeAsync(Channel(i % channels));
-            client.StartReading();
+            if (!polled)
+                client.StartReading();
             clients[i] = client;
         }
         finally

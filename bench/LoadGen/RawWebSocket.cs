@@ -12,7 +12,12 @@ namespace SkubberPush.Bench;
 /// the server: with <c>ManagedWebSocket</c> over a <c>NetworkStream</c> they received a burst's last
 /// frame 0.63–0.87 s after its last publish, this way 0.01–0.13 s after it.
 /// </summary>
-public sealed class RawWebSocket(Socket socket) : IDisposable
+/// <param name="blocking">
+/// Blocking calls throughout, for sockets later read by <see cref="EpollReceivers"/>: one async
+/// call would register the socket with the runtime's own epoll, which then wakes a thread-pool
+/// thread for every frame that arrives even though nothing there reads it.
+/// </param>
+public sealed class RawWebSocket(Socket socket, bool blocking) : IDisposable
 {
     private const byte Continuation = 0x0, Close = 0x8, Ping = 0x9, Pong = 0xA;
     private byte[] _buffer = new byte[16 * 1024];
@@ -23,12 +28,12 @@ public sealed class RawWebSocket(Socket socket) : IDisposable
     public const byte Text = 0x1, Binary = 0x2;
 
     /// <summary>Opens the WebSocket: the upgrade request, then the 101 response (bytes after it are frames).</summary>
-    public static async Task<RawWebSocket> UpgradeAsync(Socket socket, string host, string path)
+    public static async Task<RawWebSocket> UpgradeAsync(Socket socket, string host, string path, bool blocking = false)
     {
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
-        await socket.SendAsync(Encoding.ASCII.GetBytes(
+        var ws = new RawWebSocket(socket, blocking);
+        await ws.SendRawAsync(Encoding.ASCII.GetBytes(
             $"GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"));
-        var ws = new RawWebSocket(socket);
         int headEnd;
         while ((headEnd = ws._buffer.AsSpan(0, ws._end).IndexOf("\r\n\r\n"u8)) < 0)
         {
@@ -69,7 +74,15 @@ public sealed class RawWebSocket(Socket socket) : IDisposable
         payload.Span.CopyTo(body);
         for (var i = 0; i < body.Length; i++)
             body[i] ^= frame[mask + (i & 3)];
-        await socket.SendAsync(frame.AsMemory(0, at + payload.Length), SocketFlags.None);
+        await SendRawAsync(frame.AsMemory(0, at + payload.Length));
+    }
+
+    private async ValueTask SendRawAsync(ReadOnlyMemory<byte> bytes)
+    {
+        if (blocking)
+            socket.Send(bytes.Span);
+        else
+            await socket.SendAsync(bytes, SocketFlags.None);
     }
 
     /// <summary>
@@ -80,28 +93,65 @@ public sealed class RawWebSocket(Socket socket) : IDisposable
     {
         while (true)
         {
-            while (TryParse(out var fin, out var opcode, out var payload))
-            {
-                switch (opcode)
-                {
-                    case Close:
-                        return ReadOnlyMemory<byte>.Empty;
-                    case Ping:
-                        await SendAsync(payload.ToArray(), Pong);
-                        continue;
-                    case Text or Binary or Continuation when fin && _fragments is null:
-                        return payload;
-                    case Text or Binary or Continuation:
-                        var whole = Append(payload.Span);
-                        if (!fin)
-                            continue;
-                        _fragments = null;
-                        return whole;
-                }
-            }
-            if (!await FillAsync())
+            if (TryTakeBuffered(out var message, out var closed))
+                return message;
+            if (closed || !await FillAsync())
                 return ReadOnlyMemory<byte>.Empty;
         }
+    }
+
+    /// <summary>Switches the socket to non-blocking receives; returns the descriptor for epoll to watch.</summary>
+    public int ForPolling()
+    {
+        socket.Blocking = false;
+        return (int)socket.Handle;
+    }
+
+    /// <summary>
+    /// One non-blocking receive into the buffer, for receivers driven by epoll
+    /// (<see cref="EpollReceivers"/>); take the messages with <see cref="TryTakeBuffered"/>.
+    /// </summary>
+    public SocketError ReceiveAvailable()
+    {
+        MakeRoom();
+        var read = socket.Receive(_buffer.AsSpan(_end), SocketFlags.None, out var error);
+        if (error == SocketError.Success && read == 0)
+            return SocketError.Shutdown;
+        _end += read;
+        return error;
+    }
+
+    /// <summary>
+    /// The next text or binary message already in the buffer, valid until the next receive;
+    /// false when the buffer holds no whole one, or <paramref name="closed"/> when the server closed.
+    /// Pings are answered; pongs are skipped.
+    /// </summary>
+    public bool TryTakeBuffered(out ReadOnlyMemory<byte> message, out bool closed)
+    {
+        (message, closed) = (default, false);
+        while (TryParse(out var fin, out var opcode, out var payload))
+        {
+            switch (opcode)
+            {
+                case Close:
+                    closed = true;
+                    return false;
+                case Ping:
+                    _ = SendAsync(payload.ToArray(), Pong);
+                    continue;
+                case Text or Binary or Continuation when fin && _fragments is null:
+                    message = payload;
+                    return true;
+                case Text or Binary or Continuation:
+                    var whole = Append(payload.Span);
+                    if (!fin)
+                        continue;
+                    _fragments = null;
+                    message = whole;
+                    return true;
+            }
+        }
+        return false;
     }
 
     public void Dispose() => socket.Dispose();
@@ -142,22 +192,28 @@ public sealed class RawWebSocket(Socket socket) : IDisposable
     /// <summary>Receives more bytes after the unparsed ones; false when the peer has gone.</summary>
     private async ValueTask<bool> FillAsync()
     {
-        if (_start == _end)
-            _start = _end = 0;
-        else if (_end == _buffer.Length)
-        {
-            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-            (_end, _start) = (_end - _start, 0);
-        }
+        MakeRoom();
         try
         {
-            var read = await socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None);
+            var read = blocking ? socket.Receive(_buffer.AsSpan(_end)) : await socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None);
             _end += read;
             return read > 0;
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             return false;
+        }
+    }
+
+    /// <summary>Moves the unparsed bytes to the front when the buffer is full up to its end.</summary>
+    private void MakeRoom()
+    {
+        if (_start == _end)
+            _start = _end = 0;
+        else if (_end == _buffer.Length)
+        {
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+            (_end, _start) = (_end - _start, 0);
         }
     }
 
