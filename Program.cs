@@ -28,7 +28,7 @@ builder.Services.AddConnectionDrainer(builder.Configuration);
 
 var app = builder.Build();
 app.Services.LoadApps();
-StartupMemory.ReleaseWhenStarted(app);
+DehydratedDataRelease.ReleaseWhenStarted(app);
 
 // Pusher has its own ping; WebSocket-level keep-alives would only add a timer per socket.
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });

@@ -13,12 +13,22 @@ namespace SkubberPush.Hosting;
 /// page read again, the kernel would fault it back in from the file, so this is safe either way.
 /// Linux and Native AOT only; anything unexpected in the layout and it does nothing.
 /// </summary>
-public static class DehydratedDataRelease
+public static partial class DehydratedDataRelease
 {
     private const uint ReadyToRunSignature = 0x00525452; // "RTR"
     private const int DehydratedDataSection = 207;       // ReadyToRunSectionType.DehydratedData
     private const int HasEndPointer = 1;                 // ModuleInfoFlags.HasEndPointer
     private const int MadvDontNeed = 4;
+
+    /// <summary>Releases the data once the server has started, off the start-up path.</summary>
+    public static void ReleaseWhenStarted(WebApplication app) => app.Lifetime.ApplicationStarted.Register(() =>
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DehydratedDataRelease));
+        if (Release() is var (start, length))
+            Released(logger, length / 1024, start, start + length);
+        else
+            NothingReleased(logger);
+    });
 
     /// <summary>The released range, or null when there was nothing to release.</summary>
     public static (nint Start, nint Length)? Release()
@@ -131,6 +141,12 @@ public static class DehydratedDataRelease
         }
         return null;
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Released {Kilobytes} KB of start-up type data at {Start:x}-{End:x}")]
+    private static partial void Released(ILogger logger, nint kilobytes, nint start, nint end);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "No start-up type data to release")]
+    private static partial void NothingReleased(ILogger logger);
 
     // Blittable, so no marshalling stub; DllImport keeps the project free of unsafe code.
     [DllImport("libc")]

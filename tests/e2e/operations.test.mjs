@@ -214,7 +214,7 @@ test('JSON logs: one JSON object per line', async () => {
 });
 
 test('after start the executable hands back its dehydrated type data: those pages are no longer resident', async () => {
-  const server = await startServer({ env: { 'Logging__LogLevel__SkubberPush.Hosting.StartupMemory': 'Debug' } });
+  const server = await startServer({ env: { 'Logging__LogLevel__SkubberPush.Hosting.DehydratedDataRelease': 'Debug' } });
   try {
     const line = await eventually(() => server.output().match(/Released (\d+) KB of start-up type data at ([0-9a-f]+)-([0-9a-f]+)/), 5_000, 'the release log line');
     const [kilobytes, start, end] = [Number(line[1]), BigInt(`0x${line[2]}`), BigInt(`0x${line[3]}`)];
