@@ -20,7 +20,7 @@ public static partial class DehydratedDataRelease
     private const int HasEndPointer = 1;                 // ModuleInfoFlags.HasEndPointer
     private const int MadvDontNeed = 4;
 
-    /// <summary>Releases the data once the server has started, off the start-up path.</summary>
+    /// <summary>Releases the data once the server has started (its start-up no longer needs it).</summary>
     public static void ReleaseWhenStarted(WebApplication app) => app.Lifetime.ApplicationStarted.Register(() =>
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DehydratedDataRelease));
@@ -47,8 +47,9 @@ public static partial class DehydratedDataRelease
                 return null;
             return (first, last - first);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // /proc unreadable (a sandbox): keep the pages, as any other build would.
             return null;
         }
     }
