@@ -31,7 +31,7 @@ public static partial class DehydratedDataRelease
     });
 
     /// <summary>The released range, or null when there was nothing to release.</summary>
-    public static (nint Start, nint Length)? Release()
+    private static (nint Start, nint Length)? Release()
     {
         if (RuntimeFeature.IsDynamicCodeSupported || !OperatingSystem.IsLinux())
             return null;

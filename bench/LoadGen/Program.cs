@@ -71,7 +71,7 @@ switch (mode)
         var samples = new List<long>(rate * duration);
         var gate = new Lock();
         var clients = await ConnectAsync(subscribers, 1, ticks => { lock (gate) samples.Add(ticks); }, polled: true);
-        var receivers = new EpollReceivers(clients, options.Int("receiver-threads", Environment.ProcessorCount));
+        var receivers = new EpollReceivers(clients, Environment.ProcessorCount);
         await WarmUpAsync(clients, [Channel(0)]);
         lock (gate) samples.Clear();
         var eventsPerSecond = Math.Max(1, rate / subscribers);
